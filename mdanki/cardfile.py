@@ -1,0 +1,272 @@
+"""Card files -> cards: find the Markdown files, read their front matter and sections.
+
+A card file is YAML front matter between ``---`` lines, then the sections
+``## Question``, ``## Answer`` and optionally ``## Notes``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import CardError
+
+try:  # the C loader is several times faster; pure Python is the fallback
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+FRONT_MATTER_KEYS = ("id", "tags", "deck")
+SECTIONS = ("question", "answer", "notes")
+REQUIRED_SECTIONS = ("question", "answer")
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_HEADING = re.compile(r"^##[ \t]+(.*?)[ \t#]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class Section:
+    """The Markdown text of one section and the file line its first text line is on."""
+
+    text: str
+    line: int
+    heading_line: int
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card file, parsed and checked, not yet rendered."""
+
+    id: str
+    path: str  # as shown in messages (relative to the working folder when inside it)
+    file: Path  # absolute
+    folder: tuple[str, ...]  # folders between the cards folder and the file
+    tags: tuple[str, ...]
+    deck: str | None  # sub-deck set in the front matter, relative to the main deck
+    question: Section
+    answer: Section
+    notes: Section | None
+    source: bytes  # the file's bytes, for caching
+
+
+def shown(path: Path) -> str:
+    """How a path appears in messages: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def find_card_files(cards_dir: Path) -> list[Path]:
+    """Every ``*.md`` below ``cards_dir`` in a stable order, skipping README files and hidden paths."""
+    found = []
+    for path in cards_dir.rglob("*.md"):
+        relative = path.relative_to(cards_dir)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.name.lower() == "readme.md" or not path.is_file():
+            continue
+        found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(cards_dir).as_posix())
+
+
+def suggest_id(path: Path) -> str:
+    """An id derived from the file name, for the message about a missing id."""
+    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    return slug or "my-card"
+
+
+def read_card(path: Path, cards_dir: Path) -> tuple[Card | None, list[CardError]]:
+    """Parse one card file. Returns the card (None if unusable) and every problem found."""
+    where = shown(path)
+    errors: list[CardError] = []
+    source = path.read_bytes()
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = source[: exc.start].count(b"\n") + 1
+        return None, [CardError(where, line, "file is not UTF-8 text; save it as UTF-8")]
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines()
+
+    meta, body_start, meta_errors = _front_matter(lines, where, path)
+    errors += meta_errors
+    sections, section_errors = _sections(lines, body_start, where)
+    errors += section_errors
+    if meta is None:
+        return None, errors
+
+    card_id = meta.get("id")
+    tags = meta.get("tags", ())
+    deck = meta.get("deck")
+    for name in REQUIRED_SECTIONS:
+        section = sections.get(name)
+        if section is None:
+            errors.append(CardError(where, 0, f"missing '## {name.title()}' section"))
+        elif not section.text.strip():
+            errors.append(CardError(where, section.heading_line, f"empty '## {name.title()}' section"))
+    if errors:
+        return None, errors
+    notes = sections.get("notes")
+    if notes is not None and not notes.text.strip():
+        notes = None
+    folder = path.parent.relative_to(cards_dir).parts
+    card = Card(
+        id=card_id,
+        path=where,
+        file=path,
+        folder=folder,
+        tags=tuple(tags),
+        deck=deck,
+        question=sections["question"],
+        answer=sections["answer"],
+        notes=notes,
+        source=source,
+    )
+    return card, []
+
+
+def _front_matter(lines: list[str], where: str, path: Path):
+    """Parse and check the YAML front matter. Returns (meta or None, first body line index, errors)."""
+    if not lines or lines[0].strip() != "---":
+        return None, 0, [
+            CardError(where, 1, f"missing front matter: start the file with '---', 'id: {suggest_id(path)}', '---'")
+        ]
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return None, 1, [CardError(where, 1, "front matter is not closed: add a '---' line after it")]
+    try:
+        meta = yaml.load("\n".join(lines[1:end]), Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 2
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        return None, end + 1, [CardError(where, line, f"front matter is not valid YAML: {problem}")]
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return None, end + 1, [CardError(where, 2, "front matter must be a mapping of keys to values (id: ..., tags: [...])")]
+
+    key_lines = _key_lines(lines[1:end])
+    errors = []
+
+    def line_of(key: str) -> int:
+        return key_lines.get(key, 2)
+
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            close = difflib.get_close_matches(str(key), FRONT_MATTER_KEYS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(FRONT_MATTER_KEYS)})"
+            errors.append(CardError(where, line_of(str(key)), f"unknown front-matter key '{key}'{hint}"))
+
+    card_id = meta.get("id")
+    if card_id is None or card_id == "":
+        errors.append(CardError(where, 1, f"missing 'id' in front matter; add for example 'id: {suggest_id(path)}'"))
+    elif not isinstance(card_id, str) or not ID_PATTERN.fullmatch(card_id):
+        errors.append(
+            CardError(
+                where,
+                line_of("id"),
+                f"id '{card_id}' must be lowercase letters, digits and single hyphens, for example '{suggest_id(path)}'",
+            )
+        )
+
+    tags = meta.get("tags", [])
+    if isinstance(tags, str):
+        tags = [tags]
+    if tags is None:
+        tags = []
+    if not isinstance(tags, list):
+        errors.append(CardError(where, line_of("tags"), "tags must be a list, for example 'tags: [metrics, evaluation]'"))
+        tags = []
+    for tag in tags:
+        if not isinstance(tag, str) or not tag:
+            errors.append(CardError(where, line_of("tags"), f"tag {tag!r} must be a non-empty text"))
+        elif re.search(r"\s", tag):
+            errors.append(
+                CardError(where, line_of("tags"), f"tag '{tag}' contains a space; Anki tags cannot (use '-' or '::')")
+            )
+    meta["tags"] = tuple(dict.fromkeys(tag for tag in tags if isinstance(tag, str)))
+
+    deck = meta.get("deck")
+    if deck is not None and (not isinstance(deck, str) or not all(part.strip() for part in deck.split("::"))):
+        errors.append(CardError(where, line_of("deck"), "deck must be a name like 'Statistics' or 'Models::Trees'"))
+    elif deck is not None:
+        meta["deck"] = "::".join(part.strip() for part in deck.split("::"))
+    return (None if errors else meta), end + 1, errors
+
+
+def _key_lines(meta_lines: list[str]) -> dict[str, int]:
+    """File line of each top-level front-matter key (front matter starts at file line 2)."""
+    found = {}
+    for offset, line in enumerate(meta_lines):
+        match = re.match(r"([^\s#:][^:]*):", line)
+        if match:
+            found.setdefault(match.group(1).strip(), offset + 2)
+    return found
+
+
+def _sections(lines: list[str], start: int, where: str) -> tuple[dict[str, Section], list[CardError]]:
+    """Split the body into its ``##`` sections, ignoring headings inside fenced code."""
+    sections: dict[str, Section] = {}
+    errors: list[CardError] = []
+    current: str | None = None
+    current_line = 0
+    buffer: list[str] = []
+    fence: str | None = None
+
+    def close() -> None:
+        if current is not None:
+            text = "\n".join(buffer).strip("\n")
+            sections[current] = Section(text + "\n" if text else "", current_line + 1 + _leading_blank(buffer), current_line)
+
+    for index in range(start, len(lines)):
+        line = lines[index]
+        number = index + 1
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[len(marker):].strip():
+                fence = None
+        heading = _HEADING.match(line) if fence is None else None
+        if heading:
+            name = heading.group(1).strip().lower()
+            if name not in SECTIONS:
+                close_match = difflib.get_close_matches(name, SECTIONS, n=1)
+                hint = f"; did you mean '## {close_match[0].title()}'?" if close_match else ""
+                errors.append(
+                    CardError(where, number, f"unknown section '## {heading.group(1).strip()}' (expected Question, Answer, Notes){hint}")
+                )
+                buffer.append(line)
+                continue
+            if name in sections or name == current:
+                errors.append(CardError(where, number, f"duplicate '## {name.title()}' section"))
+                buffer.append(line)
+                continue
+            close()
+            current, current_line, buffer = name, number, []
+            continue
+        if current is None:
+            if line.strip():
+                errors.append(CardError(where, number, "text before the first section; start with '## Question'"))
+                current, current_line, buffer = "", number, []  # swallow the rest until a heading
+            continue
+        buffer.append(line)
+    close()
+    sections.pop("", None)
+    return sections, errors
+
+
+def _leading_blank(buffer: list[str]) -> int:
+    count = 0
+    for line in buffer:
+        if line.strip():
+            break
+        count += 1
+    return count

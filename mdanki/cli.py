@@ -1,0 +1,73 @@
+"""The command line: options in, one summary line (or every error) out, an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import build
+from .cardfile import shown
+from .errors import BuildError
+
+EXIT_OK, EXIT_CARD_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build_deck.py",
+        description="Build an Anki package (.apkg) from Markdown question/answer cards.",
+    )
+    p.add_argument("--cards", metavar="DIR", type=Path, default=Path("cards"), help="folder of card files (default: cards)")
+    p.add_argument("--media", metavar="DIR", type=Path, default=Path("media"), help="folder images are also looked up in (default: media)")
+    p.add_argument("-o", "--output", metavar="FILE", type=Path, help="package to write (default: dist/<deck name>.apkg)")
+    p.add_argument("--deck-name", metavar="NAME", help="name of the top deck (default: from cards/deck.yaml)")
+    p.add_argument("--check", action="store_true", help="validate every card and write nothing")
+    noise = p.add_mutually_exclusive_group()
+    noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    noise.add_argument("-v", "--verbose", action="store_true", help="also list the notes added, changed or removed since the last build")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)  # exits with 2 on bad usage
+    if args.output is not None and args.output.suffix.lower() != ".apkg":
+        parser().error(f"--output must end in .apkg, not '{args.output}'")
+    if args.deck_name is not None and not all(part.strip() for part in args.deck_name.split("::")):
+        parser().error("--deck-name must not be empty or have an empty part between '::'")
+    try:
+        result = build(
+            cards_dir=args.cards,
+            media_dir=args.media,
+            output=args.output,
+            deck_name=args.deck_name,
+            check=args.check,
+        )
+    except BuildError as failure:
+        for error in failure.errors:
+            print(error, file=sys.stderr)
+        count = len(failure.errors)
+        print(f"{count} error{'s' if count != 1 else ''}; no package written", file=sys.stderr)
+        return EXIT_CARD_ERRORS
+    except OSError as failure:
+        print(f"{failure.filename or ''}: {failure.strerror or failure}", file=sys.stderr)
+        return EXIT_CARD_ERRORS
+
+    if args.verbose:
+        for label, ids in (("added", result.added), ("changed", result.changed), ("removed", result.removed)):
+            for card_id in ids:
+                print(f"{label}: {card_id}")
+    if not args.quiet:
+        target = "checked, nothing written" if result.output is None else f"-> {shown(result.output)}"
+        print(
+            f"{result.notes} notes, {result.media} media files, {result.subdecks} sub-decks {target} "
+            f"in {result.seconds:.2f} s"
+        )
+    return EXIT_OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

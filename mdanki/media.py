@@ -1,0 +1,72 @@
+"""Images: find the file an ``![alt](path)`` means and give it a content-hash name.
+
+Anki keeps media in one flat folder, and when a package brings a file whose name
+already exists there, Anki keeps the old file. Naming each file after a hash of
+its bytes makes a changed image a new file, so the change reaches the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+_SAFE_STEM = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file to package: its name in Anki's media folder and where it is on disk."""
+
+    name: str
+    path: Path
+    digest: str  # sha256 of the bytes, to tell whether a cached rendering still matches
+
+
+class MediaProblem(Exception):
+    """An image reference that cannot be packaged; the message is shown to the user."""
+
+
+def is_remote(src: str) -> bool:
+    """URLs with a scheme (https:, data:) are left alone: they are not files to package."""
+    return bool(urlsplit(src).scheme) and not re.match(r"^[A-Za-z]:[\\/]", src)
+
+
+def resolve(src: str, card_file: Path, roots: tuple[Path, ...], media_dir: Path | None) -> Path:
+    """The file an image reference points at: next to the card first, then in the media folder.
+
+    The result must stay inside one of ``roots`` (the cards and media folders), symlinks followed.
+    """
+    raw = unquote(src.split("#", 1)[0].split("?", 1)[0])
+    if not raw:
+        raise MediaProblem("image has an empty path")
+    if os.path.isabs(raw) or raw.startswith(("/", "\\")):
+        raise MediaProblem(f"image path '{src}' is absolute; use a path relative to the card or the media folder")
+    candidates = [card_file.parent / raw]
+    if media_dir is not None:
+        candidates.append(media_dir / raw)
+    real_roots = tuple(root.resolve() for root in roots)
+    for candidate in candidates:
+        if not candidate.exists():
+            continue
+        real = candidate.resolve()
+        if not any(real.is_relative_to(root) for root in real_roots):
+            raise MediaProblem(f"image path '{src}' leads outside the cards and media folders")
+        if not real.is_file():
+            raise MediaProblem(f"image path '{src}' is not a file")
+        return real
+    lexical = [os.path.normpath(c) for c in candidates]
+    if not any(Path(p).is_relative_to(os.path.normpath(root)) for p in lexical for root in roots):
+        raise MediaProblem(f"image path '{src}' leads outside the cards and media folders")
+    where = "next to the card" + (" or in the media folder" if media_dir is not None else "")
+    raise MediaProblem(f"image '{src}' not found {where}")
+
+
+def media_file(path: Path) -> MediaFile:
+    """Name a file after its content: ``<stem>-<12 hex digits of sha256>.<ext>``."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    stem = _SAFE_STEM.sub("-", path.stem).strip("-") or "image"
+    return MediaFile(name=f"{stem}-{digest[:12]}{path.suffix.lower()}", path=path, digest=digest)
