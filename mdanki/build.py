@@ -72,8 +72,8 @@ def default_output(settings: DeckSettings, base: Path) -> Path:
     return base / "dist" / f"{slug(settings.name)}.apkg"
 
 
-def read_cards(cards_dir: Path) -> list[Card]:
-    """Every card under ``cards_dir``, or a BuildError listing every problem in every file."""
+def read_cards(cards_dir: Path) -> tuple[list[Card], list[CardError]]:
+    """Every well-formed card under ``cards_dir``, and every problem found in the others."""
     if not cards_dir.is_dir():
         raise BuildError([CardError(shown(cards_dir), 0, "cards folder not found")])
     files = find_card_files(cards_dir)
@@ -89,11 +89,9 @@ def read_cards(cards_dir: Path) -> list[Card]:
     for card in cards:
         other = first_seen.setdefault(card.id, card)
         if other is not card:
-            errors.append(CardError(card.path, 2, f"duplicate id '{card.id}': also used by {other.path}"))
-            errors.append(CardError(other.path, 2, f"duplicate id '{card.id}': also used by {card.path}"))
-    if errors:
-        raise BuildError(errors)
-    return cards
+            errors.append(CardError(card.path, card.id_line, f"duplicate id '{card.id}': also used by {other.path}"))
+            errors.append(CardError(other.path, other.id_line, f"duplicate id '{card.id}': also used by {card.path}"))
+    return cards, errors
 
 
 def build(
@@ -109,10 +107,11 @@ def build(
     cards_dir = cards_dir.absolute()
     media_dir = media_dir.absolute() if media_dir is not None and media_dir.is_dir() else None
     settings = load_settings(cards_dir, deck_name=deck_name)
-    cards = read_cards(cards_dir)
+    cards, errors = read_cards(cards_dir)
 
+    # render even when some files failed to parse, so one run reports every problem
     renderer = Renderer(media_dir=media_dir, roots=tuple(p for p in (cards_dir, media_dir) if p is not None))
-    rendered, errors = [], []
+    rendered = []
     for card in cards:
         result, problems = renderer.render(card)
         errors += problems

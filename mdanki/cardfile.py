@@ -42,6 +42,7 @@ class Card:
     """One card file, parsed and checked, not yet rendered."""
 
     id: str
+    id_line: int
     path: str  # as shown in messages (relative to the working folder when inside it)
     file: Path  # absolute
     folder: tuple[str, ...]  # folders between the cards folder and the file
@@ -94,6 +95,7 @@ def read_card(path: Path, cards_dir: Path) -> tuple[Card | None, list[CardError]
     lines = text.splitlines()
 
     meta, body_start, meta_errors = _front_matter(lines, where, path)
+    id_line = _key_lines(lines[1:body_start]).get("id", 2)
     errors += meta_errors
     sections, section_errors = _sections(lines, body_start, where)
     errors += section_errors
@@ -117,6 +119,7 @@ def read_card(path: Path, cards_dir: Path) -> tuple[Card | None, list[CardError]
     folder = path.parent.relative_to(cards_dir).parts
     card = Card(
         id=card_id,
+        id_line=id_line,
         path=where,
         file=path,
         folder=folder,
@@ -143,7 +146,9 @@ def _front_matter(lines: list[str], where: str, path: Path):
         meta = yaml.load("\n".join(lines[1:end]), Loader=_YamlLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 2
+        if mark is not None and mark.line >= end - 1:  # noticed at the end: point at where the construct began
+            mark = getattr(exc, "context_mark", None) or mark
+        line = min(mark.line + 2, end) if mark is not None else 2
         problem = getattr(exc, "problem", None) or "not valid YAML"
         return None, end + 1, [CardError(where, line, f"front matter is not valid YAML: {problem}")]
     if meta is None:

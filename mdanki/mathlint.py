@@ -30,6 +30,7 @@ def lint_math(section: Section, where: str) -> list[CardError]:
     fence: str | None = None
     display: tuple[int, str] | None = None  # (line it opened on, closing delimiter)
     just_closed = 0  # line a display block closed on; the next line must be blank
+    broken: set[int] = set()  # display blocks already reported, so one mistake gives one error
     block_start = True
     paragraph: list[tuple[int, str]] = []
 
@@ -53,13 +54,15 @@ def lint_math(section: Section, where: str) -> list[CardError]:
         if display is not None:
             opened, closer = display
             if not content.strip():
-                errors.append(CardError(where, number, "blank line inside display math; remove it (Markdown splits the formula there)"))
-                display = None
-            elif closer in _ESCAPED.sub("  ", content) if closer == "$$" else closer in content:
+                if opened not in broken:
+                    errors.append(CardError(where, number, "blank line inside display math; remove it (Markdown splits the formula there)"))
+                    broken.add(opened)
+            elif closer in content:
                 after = content[content.index(closer) + len(closer):]
                 if after.strip():
                     errors.append(CardError(where, number, f"text after the closing {closer} of display math; put it on a new paragraph"))
                 display, just_closed = None, number
+                block_start = False
             continue
         if not content.strip():
             flush()
@@ -83,6 +86,10 @@ def lint_math(section: Section, where: str) -> list[CardError]:
             continue
         if opener:
             errors.append(CardError(where, number, f"display math {opener} must start a paragraph of its own: add a blank line before it"))
+            if ("$$" if opener == "$$" else "\\]") not in stripped[2:]:
+                display = (number, "$$" if opener == "$$" else "\\]")
+                broken.add(number)
+            continue
         else:
             unescaped = _ESCAPED.sub("  ", line)
             for token in ("$$", "\\[", "\\]"):

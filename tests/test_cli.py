@@ -1,0 +1,157 @@
+"""Bad input: one line per problem naming path:line, all of them at once, exit 1, no package."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import card_text
+
+from mdanki.cli import main
+
+
+def run(project, capsys, *extra):
+    code = main(["--cards", "cards", "--media", "media", "-o", "dist/deck.apkg", *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_fails(project, capsys, expected: str, *, exit_code: int = 1):
+    code, out, err = run(project, capsys)
+    assert code == exit_code
+    assert expected in err, err
+    assert "Traceback" not in err
+    assert not (project.root / "dist" / "deck.apkg").exists()
+    assert not list((project.root / "dist").glob("*")) if (project.root / "dist").exists() else True
+    return err
+
+
+BAD_CARDS = {
+    "unparsable YAML": (card_text("x", extra_meta="tags: [a, b"), "cards/bad.md:3: front matter is not valid YAML"),
+    "front matter not a mapping": ("---\n- id\n---\n## Question\nq\n## Answer\na\n", "cards/bad.md:2: front matter must be a mapping"),
+    "missing id": (card_text(None), "cards/bad.md:1: missing 'id' in front matter; add for example 'id: bad'"),
+    "id with capitals": (card_text("Bad_Id"), "cards/bad.md:2: id 'Bad_Id' must be lowercase letters, digits and single hyphens, for example 'bad'"),
+    "unknown key": (card_text("x", extra_meta="tag: [a]"), "cards/bad.md:3: unknown front-matter key 'tag'; did you mean 'tags'?"),
+    "missing answer": ("---\nid: x\n---\n## Question\nq\n", "cards/bad.md: missing '## Answer' section"),
+    "empty question": ("---\nid: x\n---\n## Question\n\n## Answer\na\n", "cards/bad.md:4: empty '## Question' section"),
+    "duplicate section": ("---\nid: x\n---\n## Question\nq\n## Answer\na\n## Answer\nb\n", "cards/bad.md:8: duplicate '## Answer' section"),
+    "unknown section": ("---\nid: x\n---\n## Question\nq\n## Anwser\na\n", "cards/bad.md:6: unknown section '## Anwser' (expected Question, Answer, Notes); did you mean '## Answer'?"),
+    "tag with a space": (card_text("x", tags=["machine learning"]), "cards/bad.md:3: tag 'machine learning' contains a space"),
+    "missing image": (card_text("x", answer="See\n\n![plot](nowhere.png)"), "cards/bad.md:10: image 'nowhere.png' not found next to the card or in the media folder"),
+    "image outside via ..": (card_text("x", answer="![p](../../secret.png)"), "cards/bad.md:8: image path '../../secret.png' leads outside the cards and media folders"),
+    "absolute image path": (card_text("x", answer="![p](/etc/hosts)"), "cards/bad.md:8: image path '/etc/hosts' is absolute"),
+    "unbalanced $": (card_text("x", answer="Here $x + y is open."), "cards/bad.md:8: unbalanced $: inline math is never closed"),
+    "unclosed $$": (card_text("x", answer="Text\n\n$$\nx + y\n"), "cards/bad.md:10: display math opened here is never closed with $$"),
+    "inline \\[ in a paragraph": (card_text("x", answer="The rule \\[ a = b \\] holds."), "cards/bad.md:8: display math \\[ inside a paragraph"),
+    "blank line inside $$": (card_text("x", answer="$$\na\n\nb\n$$"), "cards/bad.md:10: blank line inside display math"),
+    "$$ glued to a paragraph": (card_text("x", answer="Text\n$$\na\n$$"), "cards/bad.md:9: display math $$ must start a paragraph of its own"),
+    "not UTF-8": (b"---\nid: x\n---\n## Question\ncaf\xe9\n## Answer\na\n", "cards/bad.md:5: file is not UTF-8 text"),
+    "no front matter": ("## Question\nq\n## Answer\na\n", "cards/bad.md:1: missing front matter: start the file with '---', 'id: bad', '---'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CARDS, ids=list(BAD_CARDS))
+def test_bad_card_is_reported(project, capsys, case):
+    text, expected = BAD_CARDS[case]
+    project.card("good.md")
+    project.write("bad.md", text)
+    err = assert_fails(project, capsys, expected)
+    assert err.strip().splitlines()[-1].endswith("; no package written")
+
+
+def test_duplicate_id_names_both_files(project, capsys):
+    project.card("a.md", card_id="same")
+    project.card("sub/b.md", card_id="same")
+    err = assert_fails(project, capsys, "cards/a.md:2: duplicate id 'same': also used by cards/sub/b.md")
+    assert "cards/sub/b.md:2: duplicate id 'same': also used by cards/a.md" in err
+
+
+def test_symlink_out_of_the_project_is_refused(project, capsys, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "secret.png"
+    outside.write_bytes(b"\x89PNG")
+    os.symlink(outside, project.media / "link.png")
+    project.card("a.md", answer="![x](link.png)")
+    assert_fails(project, capsys, "cards/a.md:8: image path 'link.png' leads outside the cards and media folders")
+
+
+def test_empty_cards_folder(project, capsys):
+    assert_fails(project, capsys, "cards: no card files (*.md) in the cards folder")
+
+
+def test_all_errors_of_a_run_are_reported_together(project, capsys):
+    project.write("one.md", card_text(None))
+    project.write("two.md", card_text("two", tags=["a b"]))
+    project.write("three.md", card_text("three", answer="$x"))
+    err = assert_fails(project, capsys, "cards/one.md:1: missing 'id'")
+    assert "cards/two.md:3: tag 'a b'" in err and "cards/three.md:8: unbalanced $" in err
+    assert "3 errors; no package written" in err
+
+
+def test_failed_build_keeps_the_previous_package(project, capsys):
+    project.card("a.md")
+    assert run(project, capsys)[0] == 0
+    before = (project.root / "dist" / "deck.apkg").read_bytes()
+    project.write("a.md", card_text(None))
+    code, _, _ = run(project, capsys)
+    assert code == 1
+    assert (project.root / "dist" / "deck.apkg").read_bytes() == before
+    assert sorted(p.name for p in (project.root / "dist").iterdir()) == ["deck.apkg"]
+
+
+def test_summary_line(project, capsys):
+    project.card("topic/a.md")
+    project.card("b.md")
+    code, out, err = run(project, capsys)
+    assert code == 0 and err == ""
+    assert out.startswith("2 notes, 0 media files, 1 sub-decks -> dist/deck.apkg in ")
+    assert out.rstrip().endswith(" s") and len(out.strip().splitlines()) == 1
+
+
+def test_verbose_lists_changes_and_quiet_prints_nothing(project, capsys):
+    project.card("a.md")
+    project.card("b.md")
+    run(project, capsys)
+    project.card("a.md", answer="Changed.")
+    project.card("c.md")
+    (project.cards / "b.md").unlink()
+    code, out, _ = run(project, capsys, "--verbose")
+    assert out.splitlines()[:3] == ["added: c", "changed: a", "removed: b"]
+    project.card("a.md", answer="Changed again.")
+    code, out, err = run(project, capsys, "--quiet")
+    assert (code, out, err) == (0, "", "")
+
+
+def test_check_writes_nothing(project, capsys):
+    project.card("a.md")
+    code, out, _ = run(project, capsys, "--check")
+    assert code == 0 and "checked, nothing written" in out
+    assert not (project.root / "dist").exists()
+    assert not (project.cards / "deck.lock").exists()
+
+
+def test_check_reports_errors_like_a_build(project, capsys):
+    project.write("bad.md", card_text("x", answer="$$\nopen"))
+    code, _, err = run(project, capsys, "--check")
+    assert code == 1 and "cards/bad.md:8: display math opened here is never closed" in err
+
+
+@pytest.mark.parametrize("argv", [["--no-such-option"], ["-o", "deck.zip"], ["--deck-name", "A::"]])
+def test_bad_usage_exits_2(project, capsys, argv):
+    project.card("a.md")
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("build_deck.py 1.")
+
+
+def test_deck_name_option_names_the_top_deck(project, capsys):
+    project.card("topic/a.md")
+    code, out, _ = run(project, capsys, "--deck-name", "My Deck")
+    assert code == 0

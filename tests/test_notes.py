@@ -1,0 +1,100 @@
+"""Rendered cards -> notes: identity from the id alone, decks from folders, mod from deck.lock."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import card_text
+
+from mdanki import lock
+from mdanki.build import read_cards
+from mdanki.notes import guid_for
+from mdanki.render import Renderer
+
+
+def notes_of(project):
+    from mdanki.build import build
+
+    project.build(check=True)
+    cards, _ = read_cards(project.cards)
+    renderer = Renderer(media_dir=project.media, roots=(project.cards, project.media))
+    return [renderer.render(card)[0] for card in cards]
+
+
+def test_guid_depends_only_on_namespace_and_id():
+    assert guid_for("deck", "f1-score") == guid_for("deck", "f1-score")
+    assert guid_for("deck", "f1-score") != guid_for("other-deck", "f1-score")
+    assert guid_for("deck", "f1-score") != guid_for("deck", "f2-score")
+
+
+def test_editing_renaming_and_moving_keep_the_guid(project, collection):
+    from conftest import import_package
+
+    project.card("a.md", card_id="kept")
+    project.build()
+    import_package(collection, project.output)
+    (guid_before,) = [collection.get_note(n).guid for n in collection.find_notes("")]
+    (project.cards / "a.md").unlink()
+    project.write("elsewhere/renamed.md", card_text("kept", answer="Edited text."))
+    project.build()
+    log = import_package(collection, project.output)
+    assert len(log.updated) == 1 and len(log.new) == 0
+    assert [collection.get_note(n).guid for n in collection.find_notes("")] == [guid_before]
+
+
+def test_folders_become_sub_decks_unless_the_card_sets_one(project, collection):
+    from conftest import import_package
+
+    project.card("deep-learning/attention.md")
+    project.write("misc/x.md", card_text("x", extra_meta="deck: Models::Trees"))
+    project.card("top.md")
+    project.build()
+    import_package(collection, project.output)
+    decks = {collection.get_note(n)["CardId"]: collection.decks.name(collection.get_note(n).cards()[0].did)
+             for n in collection.find_notes("")}
+    assert decks == {"attention": "Test Deck::Deep learning", "x": "Test Deck::Models::Trees", "top": "Test Deck"}
+
+
+def test_deck_yaml_sets_name_namespace_and_description(project, collection):
+    from conftest import import_package
+    from mdanki.build import build
+
+    project.write("deck.yaml", "name: My Deck\nid: my-namespace\ndescription: Study *daily*.\n")
+    project.card("a.md")
+    build(cards_dir=project.cards, media_dir=project.media, output=project.output)
+    import_package(collection, project.output)
+    note = collection.get_note(collection.find_notes("")[0])
+    assert note.guid == guid_for("my-namespace", "a")
+    deck = collection.decks.by_name("My Deck")
+    assert deck["desc"] == "<p>Study <em>daily</em>.</p>"
+
+
+def test_lock_moves_mod_forward_only_on_change():
+    before = {"a": lock.Entry("h1", 100, 50), "b": lock.Entry("h2", 100, 50)}
+    after = lock.advance(before, {"a": "h1", "b": "changed", "c": "new"}, clock=90)
+    assert after["a"] == before["a"]  # unchanged: same mod
+    assert after["b"] == lock.Entry("changed", 101, 50)  # changed: newer even if the clock is behind
+    assert after["c"] == lock.Entry("new", 90, 90)
+    assert "gone" not in after
+
+
+def test_lock_file_round_trips_and_is_sorted(tmp_path):
+    entries = {"z": lock.Entry("h", 3, 1), "a": lock.Entry("g", 2, 1)}
+    path = tmp_path / "deck.lock"
+    lock.write(path, entries)
+    assert lock.read(path) == entries
+    body = [line for line in path.read_text().splitlines() if not line.startswith("#")]
+    assert body == ["a\tg\t2\t1", "z\th\t3\t1"]
+
+
+def test_fresh_clone_without_changes_keeps_every_mod(project):
+    project.card("a.md")
+    project.build()
+    first = project.output.read_bytes()
+    clone = project.root / "clone"
+    shutil.copytree(project.cards, clone / "cards")
+    (clone / "media").mkdir()
+    from mdanki.build import build
+
+    build(cards_dir=clone / "cards", media_dir=clone / "media", output=clone / "deck.apkg", deck_name="Test Deck")
+    assert (clone / "deck.apkg").read_bytes() == first

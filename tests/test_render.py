@@ -1,0 +1,163 @@
+"""Markdown source -> the HTML that goes into the note's field, as exact pairs."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mdanki.cardfile import Card, Section
+from mdanki.render import Renderer, fingerprint
+
+
+def make_card(tmp_path: Path, answer: str) -> Card:
+    return Card(
+        id="x", id_line=2, path="cards/x.md", file=tmp_path / "cards" / "x.md", folder=(), tags=(), deck=None,
+        question=Section("Q?\n", 5, 4), answer=Section(answer, 8, 7), notes=None, source=b"",
+    )
+
+
+class RenderCase:
+    """Like pymdown's MdCase: one renderer configuration, many source -> HTML pairs."""
+
+    @pytest.fixture(autouse=True)
+    def _renderer(self, tmp_path):
+        (tmp_path / "cards").mkdir()
+        (tmp_path / "media").mkdir()
+        self.tmp_path = tmp_path
+        self.renderer = Renderer(media_dir=tmp_path / "media", roots=(tmp_path / "cards", tmp_path / "media"))
+
+    def assert_renders(self, source: str, expected: str) -> None:
+        rendered, errors = self.renderer.render(make_card(self.tmp_path, textwrap.dedent(source)))
+        assert errors == []
+        assert rendered.fields["Answer"] == textwrap.dedent(expected).strip("\n")
+
+
+class TestMath(RenderCase):
+    def test_inline_dollar_becomes_paren_delimiters(self):
+        self.assert_renders("$a_i * b_i$", '<p><span class="arithmatex">\\(a_i * b_i\\)</span></p>')
+
+    def test_markdown_never_touches_math(self):
+        self.assert_renders(
+            r"$x_1 < y_* \\ \{a\} & _b_$",
+            r'<p><span class="arithmatex">\(x_1 &lt; y_* \\ \{a\} &amp; _b_\)</span></p>',
+        )
+
+    def test_paren_delimiters_are_kept(self):
+        self.assert_renders(r"\(e^{i\pi}\)", r'<p><span class="arithmatex">\(e^{i\pi}\)</span></p>')
+
+    def test_display_dollars_become_brackets(self):
+        self.assert_renders(
+            """
+            $$
+            \\sum_{i=1}^{n} x_i^2
+            $$
+            """,
+            """
+            <div class="arithmatex">\\[
+            \\sum_{i=1}^{n} x_i^2
+            \\]</div>
+            """,
+        )
+
+    def test_bracket_display_is_kept(self):
+        self.assert_renders("\\[ a \\\\ b \\]", '<div class="arithmatex">\\[ a \\\\ b \\]</div>')
+
+    def test_prices_escaped_dollars_and_code_are_not_math(self):
+        self.assert_renders(
+            r"It costs $5 and $10, or \$3; `echo $HOME$`.",
+            "<p>It costs $5 and $10, or $3; <code>echo $HOME$</code>.</p>",
+        )
+
+
+class TestCode(RenderCase):
+    def test_fenced_code_is_highlighted_with_classes(self):
+        self.assert_renders(
+            """
+            ```python
+            x = 1  # $not math$
+            ```
+            """,
+            '<div class="highlight"><pre><span></span><code><span class="n">x</span> <span class="o">=</span> '
+            '<span class="mi">1</span>  <span class="c1"># $not math$</span>\n</code></pre></div>',
+        )
+
+    def test_unknown_language_is_plain(self):
+        self.assert_renders("```\na < b\n```", '<div class="highlight"><pre><span></span><code>a &lt; b\n</code></pre></div>')
+
+    def test_attribute_classes_pass_through(self):
+        rendered, _ = self.renderer.render(make_card(self.tmp_path, "```{.python .illustrative}\npass\n```"))
+        assert rendered.fields["Answer"].startswith('<div class="illustrative highlight">')
+
+
+class TestMarkdown(RenderCase):
+    def test_table(self):
+        self.assert_renders(
+            """
+            | a | b |
+            |---|---|
+            | 1 | 2 |
+            """,
+            """
+            <table>
+            <thead>
+            <tr>
+            <th>a</th>
+            <th>b</th>
+            </tr>
+            </thead>
+            <tbody>
+            <tr>
+            <td>1</td>
+            <td>2</td>
+            </tr>
+            </tbody>
+            </table>
+            """,
+        )
+
+    def test_lists_quotes_links(self):
+        self.assert_renders(
+            """
+            - one
+            - two
+
+            > quoted [link](https://example.org)
+            """,
+            """
+            <ul>
+            <li>one</li>
+            <li>two</li>
+            </ul>
+            <blockquote>
+            <p>quoted <a href="https://example.org">link</a></p>
+            </blockquote>
+            """,
+        )
+
+
+class TestImages(RenderCase):
+    def test_image_gets_a_content_hash_name(self):
+        (self.tmp_path / "media" / "plot.svg").write_text("<svg/>")
+        rendered, errors = self.renderer.render(make_card(self.tmp_path, "![a plot](plot.svg)"))
+        assert errors == []
+        (media,) = rendered.media
+        assert media.name == "plot-d4dc56669143.svg"
+        assert rendered.fields["Answer"] == '<p><img alt="a plot" src="plot-d4dc56669143.svg"></p>'
+
+    def test_image_next_to_the_card_wins(self):
+        (self.tmp_path / "cards" / "plot.svg").write_text("<svg id='near'/>")
+        (self.tmp_path / "media" / "plot.svg").write_text("<svg/>")
+        rendered, _ = self.renderer.render(make_card(self.tmp_path, "![a plot](plot.svg)"))
+        assert rendered.media[0].path == (self.tmp_path / "cards" / "plot.svg").resolve()
+
+    def test_remote_images_are_left_alone(self):
+        self.assert_renders("![x](https://example.org/x.png)", '<p><img alt="x" src="https://example.org/x.png"></p>')
+
+
+def test_fingerprint_is_stable_and_follows_the_configuration(monkeypatch):
+    first = fingerprint()
+    assert fingerprint() == first
+    monkeypatch.setitem(__import__("mdanki.render").render.EXTENSIONS, "pymdownx.highlight", {"use_pygments": False})
+    assert fingerprint() != first
