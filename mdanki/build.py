@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,12 +14,18 @@ import markdown
 import yaml
 
 from . import lock
+from .cache import CardRecord, RenderCache, cache_key
 from .cardfile import Card, find_card_files, read_card, shown
 from .errors import BuildError, CardError
-from .notes import content_digest, deck_for, make_notes
+from .media import media_file
+from .notes import deck_for, make_notes
 from .notetype import default_note_type
 from .package import Deck, write_package
-from .render import Renderer
+from .parallel import RenderJob, default_jobs, render_files
+from .progress import Progress
+from .render import fingerprint
+
+_log = logging.getLogger("mdanki")
 
 SETTINGS_NAME = "deck.yaml"
 SETTINGS_KEYS = ("name", "id", "description")
@@ -74,24 +83,39 @@ def default_output(settings: DeckSettings, base: Path) -> Path:
 
 def read_cards(cards_dir: Path) -> tuple[list[Card], list[CardError]]:
     """Every well-formed card under ``cards_dir``, and every problem found in the others."""
-    if not cards_dir.is_dir():
-        raise BuildError([CardError(shown(cards_dir), 0, "cards folder not found")])
-    files = find_card_files(cards_dir)
-    if not files:
-        raise BuildError([CardError(shown(cards_dir), 0, "no card files (*.md) in the cards folder")])
+    files = _card_files(cards_dir)
     cards, errors = [], []
     for path in files:
         card, problems = read_card(path, cards_dir)
         errors += problems
         if card is not None:
             cards.append(card)
-    first_seen: dict[str, Card] = {}
+    return cards, errors + _duplicate_ids(cards)
+
+
+def _card_files(cards_dir: Path) -> list[Path]:
+    if not cards_dir.is_dir():
+        raise BuildError([CardError(shown(cards_dir), 0, "cards folder not found")])
+    files = find_card_files(cards_dir)
+    if not files:
+        raise BuildError([CardError(shown(cards_dir), 0, "no card files (*.md) in the cards folder")])
+    return files
+
+
+def _duplicate_ids(cards) -> list[CardError]:
+    """Both files of every id used twice (works on cards and on cached records alike)."""
+    errors = []
+    first_seen = {}
     for card in cards:
         other = first_seen.setdefault(card.id, card)
         if other is not card:
             errors.append(CardError(card.path, card.id_line, f"duplicate id '{card.id}': also used by {other.path}"))
             errors.append(CardError(other.path, other.id_line, f"duplicate id '{card.id}': also used by {card.path}"))
-    return cards, errors
+    return errors
+
+
+def default_cache_dir(cards_dir: Path) -> Path:
+    return cards_dir.absolute().parent / ".cache" / "mdanki"
 
 
 def build(
@@ -101,57 +125,73 @@ def build(
     output: Path | None = None,
     deck_name: str | None = None,
     check: bool = False,
+    jobs: int | None = None,
+    cache_dir: Path | None | bool = True,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] = _log.warning,
 ) -> BuildResult:
-    """Build the package (or, with ``check``, only validate). Raises BuildError for bad input."""
+    """Build the package (or, with ``check``, only validate). Raises BuildError for bad input.
+
+    ``cache_dir``: True for the default folder beside the cards, a path, or False for no cache on disk.
+    """
     started = time.perf_counter()
     cards_dir = cards_dir.absolute()
     media_dir = media_dir.absolute() if media_dir is not None and media_dir.is_dir() else None
     settings = load_settings(cards_dir, deck_name=deck_name)
-    cards, errors = read_cards(cards_dir)
+    files = _card_files(cards_dir)
+    cache = _open_cache(cards_dir, cache_dir, warn)
+    try:
+        records, errors = _render(files, cards_dir, media_dir, cache, jobs or default_jobs(), progress)
+        errors += _duplicate_ids(records)
+        if errors:
+            raise BuildError(errors)
 
-    # render even when some files failed to parse, so one run reports every problem
-    renderer = Renderer(media_dir=media_dir, roots=tuple(p for p in (cards_dir, media_dir) if p is not None))
-    rendered = []
-    for card in cards:
-        result, problems = renderer.render(card)
-        errors += problems
-        if result is not None:
-            rendered.append(result)
-    if errors:
-        raise BuildError(errors)
+        note_type = default_note_type()
+        lock_path = cards_dir / lock.LOCK_NAME
+        previous = lock.read(lock_path)
+        digests = {record.id: record.digest for record in records}
+        digests[lock.NOTE_TYPE_KEY] = note_type.digest
+        current = lock.advance(previous, digests, lock.now())
 
-    note_type = default_note_type()
-    lock_path = cards_dir / lock.LOCK_NAME
-    previous = lock.read(lock_path)
-    digests = {item.card.id: content_digest(item) for item in rendered}
-    digests[lock.NOTE_TYPE_KEY] = note_type.digest
-    current = lock.advance(previous, digests, lock.now())
+        deck_names = _with_parents({settings.name, *(deck_for(record, settings.name) for record in records)})
+        description = markdown.markdown(settings.description) if settings.description else ""
+        decks = [Deck(name, description if name == settings.name else "") for name in deck_names]
+        media = sorted({m.name: m for record in records for m in record.media}.values(), key=lambda m: m.name)
 
-    notes = make_notes(rendered, main_deck=settings.name, namespace=settings.namespace, lock=current)
-    deck_names = _with_parents({settings.name, *(deck_for(item, settings.name) for item in rendered)})
-    description = markdown.markdown(settings.description) if settings.description else ""
-    decks = [Deck(name, description if name == settings.name else "") for name in deck_names]
-    media = sorted({m.name: m for item in rendered for m in item.media}.values(), key=lambda m: m.name)
-
-    if not check:
-        output = output or default_output(settings, Path.cwd())
-        output.parent.mkdir(parents=True, exist_ok=True)
-        write_package(
-            output,
-            notes=notes,
-            note_type=note_type,
-            note_type_mod=current[lock.NOTE_TYPE_KEY].mod,
-            decks=decks,
-            media=media,
-            zip_time=_zip_time(),
-        )
-        lock.write(lock_path, current)
+        if not check:
+            output = output or default_output(settings, Path.cwd())
+            output.parent.mkdir(parents=True, exist_ok=True)
+            notes = make_notes(
+                records,
+                main_deck=settings.name,
+                namespace=settings.namespace,
+                lock=current,
+                fields_of=lambda record: cache.fields(record.key),
+            )
+            if progress:
+                progress.stage("packaging", len(records))
+                notes = _counted(notes, progress)
+            write_package(
+                output,
+                notes=notes,
+                note_type=note_type,
+                note_type_mod=current[lock.NOTE_TYPE_KEY].mod,
+                decks=decks,
+                media=media,
+                zip_time=_zip_time(),
+            )
+            lock.write(lock_path, current)
+        cache.keep_only({record.key for record in records})
+    finally:
+        cache.close()
+        if progress:
+            progress.done()
 
     ids = set(digests) - {lock.NOTE_TYPE_KEY}
     old_ids = set(previous) - {lock.NOTE_TYPE_KEY}
     return BuildResult(
         output=None if check else output,
-        notes=len(notes),
+        notes=len(records),
         media=len(media),
         subdecks=len(deck_names) - 1,
         seconds=time.perf_counter() - started,
@@ -159,6 +199,80 @@ def build(
         changed=tuple(sorted(i for i in ids & old_ids if previous[i].digest != digests[i])),
         removed=tuple(sorted(old_ids - ids)),
     )
+
+
+def _open_cache(cards_dir: Path, cache_dir: Path | None | bool, warn: Callable[[str], None]) -> RenderCache:
+    if cache_dir is False or cache_dir is None:
+        return RenderCache(None, warn=warn)
+    folder = default_cache_dir(cards_dir) if cache_dir is True else Path(cache_dir)
+    try:
+        return RenderCache(folder / f"render-{fingerprint()}.sqlite", warn=warn)
+    except OSError as problem:
+        warn(f"render cache unavailable ({problem}); building without it")
+        return RenderCache(None, warn=warn)
+
+
+def _render(files, cards_dir, media_dir, cache, jobs, progress):
+    """Records for every file, in file order: from the cache where still valid, rendered otherwise."""
+    job = RenderJob(
+        cards_dir=cards_dir,
+        media_dir=media_dir,
+        roots=tuple(p for p in (cards_dir, media_dir) if p is not None),
+        fingerprint=fingerprint(),
+    )
+    if progress:
+        progress.stage("reading", len(files))
+    keys = {}
+    for path in files:
+        keys[path] = cache_key(job.fingerprint, path.relative_to(cards_dir).as_posix(), path.read_bytes())
+        if progress:
+            progress.advance(1)
+    cached = cache.lookup(keys.values())
+    media_ok = _MediaCheck()
+    records: dict[Path, CardRecord] = {}
+    misses = []
+    for path in files:
+        record = cached.get(keys[path])
+        if record is not None and all(media_ok(m) for m in record.media):
+            records[path] = record
+        else:
+            misses.append(path)
+
+    errors: list[CardError] = []
+    if misses and progress:
+        progress.stage("rendering", len(misses))
+    fresh = []
+    for result in render_files(misses, job, jobs=jobs, progress=progress.advance if progress else None):
+        errors += result.errors
+        if result.record is not None:
+            records[result.path] = result.record
+            fresh.append((result.record, result.fields))
+            if len(fresh) >= 1000:  # store as we go, so memory stays flat on big decks
+                cache.store(fresh)
+                fresh = []
+    cache.store(fresh)
+    return [records[path] for path in files if path in records], errors
+
+
+class _MediaCheck:
+    """Is a cached image reference still the same file with the same bytes? Each file hashed once."""
+
+    def __init__(self):
+        self._seen: dict[Path, str | None] = {}
+
+    def __call__(self, media) -> bool:
+        if media.path not in self._seen:
+            try:
+                self._seen[media.path] = media_file(media.path).digest
+            except OSError:
+                self._seen[media.path] = None
+        return self._seen[media.path] == media.digest
+
+
+def _counted(notes, progress):
+    for note in notes:
+        progress.advance(1)
+        yield note
 
 
 def _with_parents(names: set[str]) -> list[str]:
@@ -172,8 +286,6 @@ def _with_parents(names: set[str]) -> list[str]:
 
 def _zip_time() -> tuple[int, int, int, int, int, int] | None:
     """Zip entry time from SOURCE_DATE_EPOCH when set (reproducible-builds convention)."""
-    import os
-
     fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not fixed.isdigit():
         return None

@@ -51,7 +51,6 @@ class Card:
     question: Section
     answer: Section
     notes: Section | None
-    source: bytes  # the file's bytes, for caching
 
 
 def shown(path: Path) -> str:
@@ -81,11 +80,12 @@ def suggest_id(path: Path) -> str:
     return slug or "my-card"
 
 
-def read_card(path: Path, cards_dir: Path) -> tuple[Card | None, list[CardError]]:
-    """Parse one card file. Returns the card (None if unusable) and every problem found."""
+def read_card(path: Path, cards_dir: Path, source: bytes | None = None) -> tuple[Card | None, list[CardError]]:
+    """Parse one card file (or its bytes, already read). Returns the card (None if unusable) and every problem."""
     where = shown(path)
     errors: list[CardError] = []
-    source = path.read_bytes()
+    if source is None:
+        source = path.read_bytes()
     try:
         text = source.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -128,7 +128,6 @@ def read_card(path: Path, cards_dir: Path) -> tuple[Card | None, list[CardError]
         question=sections["question"],
         answer=sections["answer"],
         notes=notes,
-        source=source,
     )
     return card, []
 

@@ -10,6 +10,7 @@ from . import __version__
 from .build import build
 from .cardfile import shown
 from .errors import BuildError
+from .progress import Progress
 
 EXIT_OK, EXIT_CARD_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -24,11 +25,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", type=Path, help="package to write (default: dist/<deck name>.apkg)")
     p.add_argument("--deck-name", metavar="NAME", help="name of the top deck (default: from cards/deck.yaml)")
     p.add_argument("--check", action="store_true", help="validate every card and write nothing")
+    p.add_argument("-j", "--jobs", metavar="N", type=_positive, help="processes that render changed cards (default: all cores)")
     noise = p.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     noise.add_argument("-v", "--verbose", action="store_true", help="also list the notes added, changed or removed since the last build")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not '{text}'")
+    return int(text)
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
             output=args.output,
             deck_name=args.deck_name,
             check=args.check,
+            jobs=args.jobs,
+            progress=Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None,
+            warn=_warn,
         )
     except BuildError as failure:
         for error in failure.errors:

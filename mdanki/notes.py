@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from .cache import CardRecord
 from .lock import Entry
 from .notetype import FIELD_NAMES
-from .render import RenderedCard
 
 # Anki's own GUID alphabet (base91 without characters that need escaping)
 _BASE91 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
@@ -43,55 +44,51 @@ def guid_for(namespace: str, card_id: str) -> str:
     return "".join(reversed(digits)) or _BASE91[0]
 
 
-def deck_for(rendered: RenderedCard, main_deck: str) -> str:
+def deck_for(record: CardRecord, main_deck: str) -> str:
     """``deck`` from the front matter, else the card's folders as sub-decks of the main deck."""
-    card = rendered.card
-    if card.deck:
-        return f"{main_deck}::{card.deck}"
-    parts = [_deck_title(folder) for folder in card.folder]
-    return "::".join([main_deck, *parts])
+    if record.deck:
+        return f"{main_deck}::{record.deck}"
+    return "::".join([main_deck, *(_deck_title(folder) for folder in record.folder)])
 
 
 def _deck_title(folder: str) -> str:
     """``deep-learning`` -> ``Deep learning``."""
-    words = folder.replace("_", " ").replace("-", " ").split()
-    title = " ".join(words)
+    title = " ".join(folder.replace("_", " ").replace("-", " ").split())
     return title[:1].upper() + title[1:]
 
 
-def field_values(rendered: RenderedCard) -> tuple[str, ...]:
-    values = {**rendered.fields, "CardId": rendered.card.id}
+def field_values(fields: dict[str, str], card_id: str) -> tuple[str, ...]:
+    values = {**fields, "CardId": card_id}
     return tuple(values.get(name, "") for name in FIELD_NAMES)
 
 
-def content_digest(rendered: RenderedCard) -> str:
+def content_digest(fields: dict[str, str], card_id: str, tags: tuple[str, ...]) -> str:
     """Changes exactly when what Anki stores for the note changes: its fields or its tags."""
-    blob = json.dumps([field_values(rendered), sorted(rendered.card.tags)])
+    blob = json.dumps([field_values(fields, card_id), sorted(tags)])
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def make_notes(
-    rendered: list[RenderedCard], *, main_deck: str, namespace: str, lock: dict[str, Entry]
-) -> list[Note]:
-    """Notes in the order of ``rendered``, which is also their order in the new-card queue."""
-    note_ids = _note_ids([item.card.id for item in rendered], namespace, lock)
-    notes = []
-    for position, item in enumerate(rendered, 1):
-        card_id = item.card.id
-        entry = lock[card_id]
-        notes.append(
-            Note(
-                card_id=card_id,
-                guid=guid_for(namespace, card_id),
-                note_id=note_ids[card_id],
-                deck=deck_for(item, main_deck),
-                fields=field_values(item),
-                tags=tuple(sorted(item.card.tags)),
-                mod=entry.mod,
-                position=position,
-            )
+    records: list[CardRecord],
+    *,
+    main_deck: str,
+    namespace: str,
+    lock: dict[str, Entry],
+    fields_of: Callable[[CardRecord], dict[str, str]],
+) -> Iterator[Note]:
+    """Notes in the order of ``records`` (also their order in the new-card queue), fields fetched one at a time."""
+    note_ids = _note_ids([record.id for record in records], namespace, lock)
+    for position, record in enumerate(records, 1):
+        yield Note(
+            card_id=record.id,
+            guid=guid_for(namespace, record.id),
+            note_id=note_ids[record.id],
+            deck=deck_for(record, main_deck),
+            fields=field_values(fields_of(record), record.id),
+            tags=tuple(sorted(record.tags)),
+            mod=lock[record.id].mod,
+            position=position,
         )
-    return notes
 
 
 def _note_ids(card_ids: list[str], namespace: str, lock: dict[str, Entry]) -> dict[str, int]:

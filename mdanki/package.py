@@ -4,15 +4,20 @@ genanki supplies the collection schema and the JSON of the note type and decks.
 The rows are written here rather than through ``genanki.Package``, because it
 stamps every note with one build time (so an edit either never arrives or every
 note looks changed), numbers notes from the clock, stores the zip uncompressed
-with the build time in every entry, and leaves its temporary database behind.
+with the build time in every entry, leaves its temporary database behind, and
+inserts rows one at a time. Notes arrive as an iterator and go straight to disk,
+so memory does not grow with the deck.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,34 +49,51 @@ def deck_id(name: str) -> int:
 def write_package(
     path: Path,
     *,
-    notes: list[Note],
+    notes: Iterable[Note],
     note_type: NoteType,
     note_type_mod: int,
     decks: list[Deck],
     media: list[MediaFile],
     zip_time: tuple[int, int, int, int, int, int] | None = None,
-) -> None:
-    """Write the package in one step: the old file stays until the new one is complete."""
-    collection = _collection(notes, note_type, note_type_mod, decks)
+) -> int:
+    """Write the package in one step: the old file stays until the new one is complete.
+
+    Returns the number of notes written.
+    """
     stamp = zip_time or _ZIP_EPOCH
-    with replacing(path) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        _add(archive, "collection.anki2", collection, stamp)
-        names = {str(index): item.name for index, item in enumerate(media)}
-        _add(archive, "media", json.dumps(names, sort_keys=True).encode(), stamp)
-        for index, item in enumerate(media):
-            _add(archive, str(index), item.path.read_bytes(), stamp)
+    handle, database = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".anki2")
+    os.close(handle)
+    try:
+        count = _collection(Path(database), notes, note_type, note_type_mod, decks)
+        with replacing(path) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+            with open(database, "rb") as source:
+                _add(archive, "collection.anki2", source, stamp)
+            names = {str(index): item.name for index, item in enumerate(media)}
+            _add(archive, "media", json.dumps(names, sort_keys=True).encode(), stamp)
+            for index, item in enumerate(media):
+                with open(item.path, "rb") as source:
+                    _add(archive, str(index), source, stamp)
+    finally:
+        Path(database).unlink(missing_ok=True)
+    return count
 
 
-def _add(archive: zipfile.ZipFile, name: str, data: bytes, stamp) -> None:
+def _add(archive: zipfile.ZipFile, name: str, data, stamp) -> None:
+    """One entry with fixed metadata; ``data`` is bytes or a file, copied in chunks."""
     info = zipfile.ZipInfo(name, date_time=stamp)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 3  # Unix, whatever machine builds it
     info.external_attr = 0o644 << 16
-    archive.writestr(info, data, compresslevel=6)
+    with archive.open(info, "w") as entry:
+        if isinstance(data, bytes):
+            entry.write(data)
+        else:
+            while chunk := data.read(1 << 20):
+                entry.write(chunk)
 
 
-def _collection(notes: list[Note], note_type: NoteType, note_type_mod: int, decks: list[Deck]) -> bytes:
-    """The collection database, built in memory: no temporary file to leave behind."""
+def _collection(database: Path, notes: Iterable[Note], note_type: NoteType, note_type_mod: int, decks: list[Deck]) -> int:
+    """Fill the collection database, streaming the notes into it. Returns how many were written."""
     model = genanki.Model(
         MODEL_ID,
         MODEL_NAME,
@@ -81,8 +103,10 @@ def _collection(notes: list[Note], note_type: NoteType, note_type_mod: int, deck
         sort_field_index=0,
     )
     deck_ids = {deck.name: deck_id(deck.name) for deck in decks}
-    connection = sqlite3.connect(":memory:")
+    connection = sqlite3.connect(database)
     try:
+        connection.execute("PRAGMA journal_mode = OFF")  # a scratch file: no journal to leave behind
+        connection.execute("PRAGMA synchronous = OFF")
         cursor = connection.cursor()
         cursor.executescript(APKG_SCHEMA)
         cursor.executescript(APKG_COL)
@@ -91,52 +115,63 @@ def _collection(notes: list[Note], note_type: NoteType, note_type_mod: int, deck
         deck_json = {str(deck_ids[d.name]): genanki.Deck(deck_ids[d.name], d.name, d.description).to_json() for d in decks}
         default_deck = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
         cursor.execute("UPDATE col SET models = ?, decks = ?", (json.dumps(models), json.dumps({**default_deck, **deck_json})))
-        cursor.executemany(
-            "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                (
-                    note.note_id,  # id: creation time in ms, unique
-                    note.guid,  # guid: how Anki recognises the note on the next import
-                    MODEL_ID,  # mid: the note type
-                    note.mod,  # mod: Anki updates an existing note only when this is newer
-                    -1,  # usn: -1 = not yet synced
-                    f" {' '.join(note.tags)} " if note.tags else "",  # tags: space-separated, padded
-                    _FIELD_SEPARATOR.join(note.fields),  # flds: field values, 0x1f between them
-                    note.fields[0],  # sfld: sort field (Anki recomputes it on import)
-                    0,  # csum: first-field checksum (Anki recomputes it on import)
-                    0,  # flags: unused
-                    "",  # data: unused
-                )
-                for note in notes
-            ),
-        )
-        cursor.executemany(
-            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                (
-                    note.note_id,  # id: one card per note, so the note's id serves
-                    note.note_id,  # nid: its note
-                    deck_ids[note.deck],  # did: deck for a new card (existing cards keep theirs)
-                    0,  # ord: the only template
-                    note.mod,  # mod
-                    -1,  # usn: not yet synced
-                    0,  # type: new
-                    0,  # queue: new
-                    note.position,  # due: place in the new-card queue
-                    0,  # ivl: no interval yet
-                    0,  # factor: ease, set at first review
-                    0,  # reps
-                    0,  # lapses
-                    0,  # left: learning steps left
-                    0,  # odue: only for filtered decks
-                    0,  # odid: only for filtered decks
-                    0,  # flags
-                    "",  # data
-                )
-                for note in notes
-            ),
-        )
+        count = 0
+        for batch in _batches(notes, 2000):
+            cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", map(_note_row, batch))
+            cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               (_card_row(note, deck_ids[note.deck]) for note in batch))
+            count += len(batch)
         connection.commit()
-        return connection.serialize()
+        return count
     finally:
         connection.close()
+
+
+def _batches(items: Iterable[Note], size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _note_row(note: Note) -> tuple:
+    return (
+        note.note_id,  # id: creation time in ms, unique
+        note.guid,  # guid: how Anki recognises the note on the next import
+        MODEL_ID,  # mid: the note type
+        note.mod,  # mod: Anki updates an existing note only when this is newer
+        -1,  # usn: -1 = not yet synced
+        f" {' '.join(note.tags)} " if note.tags else "",  # tags: space-separated, padded
+        _FIELD_SEPARATOR.join(note.fields),  # flds: field values, 0x1f between them
+        note.fields[0],  # sfld: sort field (Anki recomputes it on import)
+        0,  # csum: first-field checksum (Anki recomputes it on import)
+        0,  # flags: unused
+        "",  # data: unused
+    )
+
+
+def _card_row(note: Note, deck_id: int) -> tuple:
+    return (
+        note.note_id,  # id: one card per note, so the note's id serves
+        note.note_id,  # nid: its note
+        deck_id,  # did: deck for a new card (existing cards keep theirs)
+        0,  # ord: the only template
+        note.mod,  # mod
+        -1,  # usn: not yet synced
+        0,  # type: new
+        0,  # queue: new
+        note.position,  # due: place in the new-card queue
+        0,  # ivl: no interval yet
+        0,  # factor: ease, set at first review
+        0,  # reps
+        0,  # lapses
+        0,  # left: learning steps left
+        0,  # odue: only for filtered decks
+        0,  # odid: only for filtered decks
+        0,  # flags
+        "",  # data
+    )

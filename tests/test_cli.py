@@ -135,7 +135,7 @@ def test_check_reports_errors_like_a_build(project, capsys):
     assert code == 1 and "cards/bad.md:8: display math opened here is never closed" in err
 
 
-@pytest.mark.parametrize("argv", [["--no-such-option"], ["-o", "deck.zip"], ["--deck-name", "A::"]])
+@pytest.mark.parametrize("argv", [["--no-such-option"], ["-o", "deck.zip"], ["--deck-name", "A::"], ["--jobs", "0"]])
 def test_bad_usage_exits_2(project, capsys, argv):
     project.card("a.md")
     with pytest.raises(SystemExit) as exit_info:
@@ -155,3 +155,31 @@ def test_deck_name_option_names_the_top_deck(project, capsys):
     project.card("topic/a.md")
     code, out, _ = run(project, capsys, "--deck-name", "My Deck")
     assert code == 0
+
+
+def test_progress_bar_draws_and_clears_on_a_terminal():
+    import io
+
+    from mdanki.progress import Progress
+
+    stream = io.StringIO()
+    bar = Progress(stream, minimum=0)
+    bar.stage("rendering", 4)
+    for _ in range(4):
+        bar.advance()
+    bar.done()
+    text = stream.getvalue()
+    assert "rendering  [" in text and "4/4" in text and text.endswith("\r\x1b[2K")
+
+
+def test_small_stages_draw_no_bar():
+    import io
+
+    from mdanki.progress import Progress
+
+    stream = io.StringIO()
+    bar = Progress(stream)
+    bar.stage("rendering", 10)
+    bar.advance(10)
+    bar.done()
+    assert stream.getvalue() == ""

@@ -7,18 +7,7 @@ import shutil
 from conftest import card_text
 
 from mdanki import lock
-from mdanki.build import read_cards
 from mdanki.notes import guid_for
-from mdanki.render import Renderer
-
-
-def notes_of(project):
-    from mdanki.build import build
-
-    project.build(check=True)
-    cards, _ = read_cards(project.cards)
-    renderer = Renderer(media_dir=project.media, roots=(project.cards, project.media))
-    return [renderer.render(card)[0] for card in cards]
 
 
 def test_guid_depends_only_on_namespace_and_id():

@@ -14,7 +14,7 @@ from mdanki.render import Renderer, fingerprint
 def make_card(tmp_path: Path, answer: str) -> Card:
     return Card(
         id="x", id_line=2, path="cards/x.md", file=tmp_path / "cards" / "x.md", folder=(), tags=(), deck=None,
-        question=Section("Q?\n", 5, 4), answer=Section(answer, 8, 7), notes=None, source=b"",
+        question=Section("Q?\n", 5, 4), answer=Section(answer, 8, 7), notes=None,
     )
 
 

@@ -1,0 +1,179 @@
+"""The render cache: a card file whose bytes have not changed is never rendered twice.
+
+Entries live in one SQLite file under ``.cache/`` beside the cards folder, keyed
+by a hash of the renderer's fingerprint (its version and configuration), the
+card's path and the card file's bytes. Each entry carries a checksum of its
+payload, and the images it uses with their content hashes, so a damaged entry,
+a changed renderer or a changed image is noticed and the card rendered again:
+the cache can make a build faster, never different.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .media import MediaFile
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    key TEXT PRIMARY KEY,   -- sha256(renderer fingerprint, card path, card bytes)
+    meta TEXT NOT NULL,     -- JSON: the card's id, tags, deck, media and content digest
+    fields TEXT NOT NULL,   -- JSON: the rendered HTML of each field
+    checksum TEXT NOT NULL  -- sha256 of meta and fields, to catch a damaged entry
+)
+"""
+
+
+@dataclass(frozen=True)
+class CardRecord:
+    """Everything the later stages need of a rendered card, except its (large) HTML fields."""
+
+    key: str  # cache key, to fetch the fields when the package is written
+    id: str
+    id_line: int
+    path: str  # as shown in messages
+    folder: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str | None
+    digest: str  # content digest of fields and tags: what deck.lock compares
+    media: tuple[MediaFile, ...]
+
+    def to_json(self) -> str:
+        data = {
+            "id": self.id,
+            "id_line": self.id_line,
+            "path": self.path,
+            "folder": list(self.folder),
+            "tags": list(self.tags),
+            "deck": self.deck,
+            "digest": self.digest,
+            "media": [[m.name, str(m.path), m.digest] for m in self.media],
+        }
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, key: str, text: str) -> CardRecord:
+        data = json.loads(text)
+        return cls(
+            key=key,
+            id=data["id"],
+            id_line=data["id_line"],
+            path=data["path"],
+            folder=tuple(data["folder"]),
+            tags=tuple(data["tags"]),
+            deck=data["deck"],
+            digest=data["digest"],
+            media=tuple(MediaFile(name, Path(path), digest) for name, path, digest in data["media"]),
+        )
+
+
+def cache_key(fingerprint: str, relative_path: str, data: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (fingerprint.encode(), relative_path.encode(), data):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _checksum(meta: str, fields: str) -> str:
+    return hashlib.sha256(f"{meta}\x00{fields}".encode()).hexdigest()
+
+
+class RenderCache:
+    """Rendered cards by cache key. ``path=None`` keeps entries in memory only (nothing on disk)."""
+
+    def __init__(self, path: Path | None, *, warn: Callable[[str], None]):
+        self.path = path
+        self._warn = warn
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path is None:
+            db = sqlite3.connect(":memory:")
+            db.execute(_SCHEMA)
+            return db
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(self.path)
+            db.execute(_SCHEMA)
+            db.execute("SELECT count(*) FROM entries").fetchone()
+            return db
+        except sqlite3.DatabaseError:
+            self._warn(f"render cache {self.path} is damaged; rebuilding it")
+            try:
+                db.close()
+            except Exception:  # noqa: BLE001 - the file is being thrown away anyway
+                pass
+            self.path.unlink(missing_ok=True)
+            db = sqlite3.connect(self.path)
+            db.execute(_SCHEMA)
+            return db
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, CardRecord]:
+        """The usable entries among ``keys``; damaged ones are reported, dropped and treated as missing."""
+        found: dict[str, CardRecord] = {}
+        damaged = []
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            try:
+                rows = self._db.execute(
+                    f"SELECT key, meta, checksum, fields FROM entries WHERE key IN ({marks})", chunk
+                ).fetchall()
+            except sqlite3.DatabaseError:
+                self._warn(f"render cache {self.path} is damaged; rebuilding it")
+                self._reset()
+                return {}
+            for key, meta, checksum, fields in rows:
+                try:
+                    if checksum != _checksum(meta, fields):
+                        raise ValueError("checksum")
+                    found[key] = CardRecord.from_json(key, meta)
+                except (ValueError, KeyError, TypeError):
+                    damaged.append(key)
+        if damaged:
+            self._warn(f"render cache: {len(damaged)} damaged entr{'y' if len(damaged) == 1 else 'ies'} rebuilt")
+            self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in damaged))
+        return found
+
+    def store(self, entries: Iterable[tuple[CardRecord, dict[str, str]]]) -> None:
+        rows = []
+        for record, fields in entries:
+            meta = record.to_json()
+            text = json.dumps(fields, sort_keys=True)
+            rows.append((record.key, meta, text, _checksum(meta, text)))
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+
+    def fields(self, key: str) -> dict[str, str]:
+        row = self._db.execute("SELECT meta, fields, checksum FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is None or row[2] != _checksum(row[0], row[1]):
+            raise LookupError(key)  # stored moments ago in this build: only a concurrent writer gets here
+        return json.loads(row[1])
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget entries this build did not use, once they outnumber the ones it did."""
+        total = self._db.execute("SELECT count(*) FROM entries").fetchone()[0]
+        if total <= 2 * len(keys) + 100:
+            return
+        with self._db:
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+            self._db.execute("DELETE FROM used")
+            self._db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in keys))
+            self._db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM used)")
+        self._db.execute("VACUUM")
+
+    def _reset(self) -> None:
+        self._db.close()
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+        self._db = self._open()
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,107 @@
+"""Card files -> rendered records, on every core: parse and render the files the cache lacks.
+
+Each worker process builds its own Renderer once. Files go out in chunks and come
+back in their original order, so the result is the same with one job or many.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import CardRecord, cache_key
+from .cardfile import read_card
+from .errors import CardError
+from .notes import content_digest
+from .render import Renderer
+
+# Below this many files a process pool costs more than it saves.
+_POOL_THRESHOLD = 150
+_CHUNK = 64
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """What every worker needs to know; picklable."""
+
+    cards_dir: Path
+    media_dir: Path | None
+    roots: tuple[Path, ...]
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One file's outcome: a record and its fields, or the problems found in it."""
+
+    path: Path
+    record: CardRecord | None
+    fields: dict[str, str] | None
+    errors: tuple[CardError, ...]
+
+
+_worker: tuple[RenderJob, Renderer] | None = None
+
+
+def _start_worker(job: RenderJob) -> None:
+    global _worker
+    _worker = (job, Renderer(media_dir=job.media_dir, roots=job.roots))
+
+
+def _render_chunk(paths: list[Path]) -> list[Rendered]:
+    assert _worker is not None
+    job, renderer = _worker
+    return [render_file(path, job, renderer) for path in paths]
+
+
+def render_file(path: Path, job: RenderJob, renderer: Renderer) -> Rendered:
+    """Parse and render one card file into a cacheable record."""
+    data = path.read_bytes()
+    card, errors = read_card(path, job.cards_dir, data)
+    if card is None:
+        return Rendered(path, None, None, tuple(errors))
+    rendered, errors = renderer.render(card)
+    if rendered is None:
+        return Rendered(path, None, None, tuple(errors))
+    key = cache_key(job.fingerprint, path.relative_to(job.cards_dir).as_posix(), data)
+    record = CardRecord(
+        key=key,
+        id=card.id,
+        id_line=card.id_line,
+        path=card.path,
+        folder=card.folder,
+        tags=card.tags,
+        deck=card.deck,
+        digest=content_digest(rendered.fields, card.id, card.tags),
+        media=rendered.media,
+    )
+    return Rendered(path, record, rendered.fields, ())
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def render_files(
+    paths: list[Path], job: RenderJob, *, jobs: int, progress: Callable[[int], None] | None = None
+) -> Iterator[Rendered]:
+    """Render ``paths`` in order, on up to ``jobs`` processes; ``progress`` hears each finished file."""
+    if jobs <= 1 or len(paths) < _POOL_THRESHOLD:
+        renderer = Renderer(media_dir=job.media_dir, roots=job.roots)
+        for path in paths:
+            yield render_file(path, job, renderer)
+            if progress:
+                progress(1)
+        return
+    chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(job,)) as pool:
+        for results in pool.map(_render_chunk, chunks):
+            yield from results
+            if progress:
+                progress(len(results))

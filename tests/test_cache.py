@@ -1,0 +1,105 @@
+"""The render cache and parallel rendering make builds faster, never different."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from conftest import card_text
+
+from mdanki import render
+from mdanki.build import default_cache_dir
+
+
+def make_deck(project, count=200):
+    (project.media / "f.svg").write_text("<svg/>")
+    for index in range(count):
+        extra = "\n\n![f](f.svg)" if index % 50 == 0 else ""
+        code = "\n\n```python\nprint(%d)\n```" % index if index % 3 == 0 else ""
+        project.card(f"t{index % 4}/c{index}.md", answer=f"Answer $x_{index}$ number {index}.{code}{extra}", tags=["t"])
+
+
+def cache_files(project):
+    return sorted(default_cache_dir(project.cards).glob("render-*.sqlite"))
+
+
+def test_cached_build_is_byte_identical_to_an_uncached_one(project):
+    make_deck(project)
+    project.build(cache_dir=False)
+    uncached = project.output.read_bytes()
+    project.build()  # cold: fills the cache
+    assert project.output.read_bytes() == uncached
+    project.build()  # warm: everything from the cache
+    assert project.output.read_bytes() == uncached
+    assert len(cache_files(project)) == 1
+
+
+def test_one_job_and_two_jobs_give_identical_files(project):
+    make_deck(project, 400)
+    project.build(jobs=1, cache_dir=False)
+    one = project.output.read_bytes()
+    project.build(jobs=2, cache_dir=False)
+    assert project.output.read_bytes() == one
+
+
+def test_a_renderer_change_invalidates_the_cache(project, monkeypatch):
+    project.card("a.md", answer="```python\nx = 1\n```")
+    project.build()
+    before = project.output.read_bytes()
+    monkeypatch.setitem(render.EXTENSIONS, "pymdownx.highlight", {"use_pygments": False})
+    project.build()
+    assert project.output.read_bytes() != before
+    assert len(cache_files(project)) == 2  # a new cache for the new configuration
+
+
+def test_an_edited_card_is_rendered_again(project):
+    project.card("a.md", answer="Old.")
+    project.build()
+    project.card("a.md", answer="New.")
+    result = project.build()
+    assert result.changed == ("a",)
+
+
+def test_a_changed_image_is_noticed_through_the_cache(project):
+    (project.media / "f.svg").write_text("<svg id='1'/>")
+    project.card("a.md", answer="![f](f.svg)")
+    project.build()
+    (project.media / "f.svg").write_text("<svg id='2'/>")
+    assert project.build().changed == ("a",)
+
+
+def test_a_damaged_cache_file_is_rebuilt_with_a_warning(project):
+    make_deck(project, 20)
+    project.build()
+    good = project.output.read_bytes()
+    (path,) = cache_files(project)
+    path.write_bytes(b"this is not a database" * 100)
+    warnings = []
+    project.build(warn=warnings.append)
+    assert project.output.read_bytes() == good
+    assert any("damaged" in w for w in warnings)
+
+
+def test_a_tampered_entry_is_not_trusted(project):
+    project.card("a.md", answer="Real answer.")
+    project.build()
+    good = project.output.read_bytes()
+    (path,) = cache_files(project)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE entries SET fields = replace(fields, 'Real answer', 'Fake answer')")
+    warnings = []
+    project.build(warn=warnings.append)
+    assert project.output.read_bytes() == good
+    assert warnings == ["render cache: 1 damaged entry rebuilt"]
+
+
+def test_no_temporary_files_after_a_build_or_a_failed_build(project):
+    make_deck(project, 20)
+    project.build()
+    project.write("broken.md", card_text(None))
+    try:
+        project.build()
+    except Exception:
+        pass
+    assert [p.name for p in project.output.parent.iterdir()] == ["deck.apkg"]
+    assert [p.name for p in default_cache_dir(project.cards).iterdir()] == [cache_files(project)[0].name]
+    assert sorted(p.name for p in project.cards.iterdir() if p.is_file()) == ["broken.md", "deck.lock"]
