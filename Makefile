@@ -1,21 +1,29 @@
 # Two commands on a fresh machine with Python 3.11+ and make:
 #   make deck   build the deck into dist/
 #   make test   run the whole test suite
+#   make preview  write an HTML preview of every card into preview/ (open preview/index.html)
+# Node.js (npm) is optional: with it, formulas are checked by Anki's MathJax and previews show math.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: deck test check clean
+.PHONY: deck test check preview screenshots clean
 
-deck: $(VENV)/.installed-deck
+deck: $(VENV)/.installed-deck node_modules/.installed
 	$(BIN)/python build_deck.py
 
-check: $(VENV)/.installed-deck
+check: $(VENV)/.installed-deck node_modules/.installed
 	$(BIN)/python build_deck.py --check
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest
+
+preview: $(VENV)/.installed-deck node_modules/.installed
+	$(BIN)/python build_deck.py --preview preview
+
+screenshots: $(VENV)/.installed-test node_modules/.installed
+	$(BIN)/python tools/screenshots.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -29,5 +37,10 @@ $(VENV)/.installed-test: $(VENV)/bin/python pyproject.toml constraints.txt
 	$(PIP) -e '.[test]'
 	touch $@ $(VENV)/.installed-deck
 
+# MathJax 3.2.2, the version Anki renders with, pinned by package-lock.json; skipped without npm
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo 'npm not found: math will not be checked by MathJax (install Node.js to enable it)' >&2; fi
+
 clean:
-	rm -rf $(VENV) dist .cache
+	rm -rf $(VENV) dist .cache node_modules preview

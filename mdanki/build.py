@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import markdown
@@ -17,11 +18,13 @@ from . import lock
 from .cache import CardRecord, RenderCache, cache_key
 from .cardfile import Card, find_card_files, read_card, shown
 from .errors import BuildError, CardError
+from .mathcheck import CardMath, check_math
 from .media import media_file
 from .notes import deck_for, make_notes
 from .notetype import default_note_type
 from .package import Deck, write_package
 from .parallel import RenderJob, default_jobs, render_files
+from .preview import PreviewProblem, preview_cards, write_preview
 from .progress import Progress
 from .render import fingerprint
 
@@ -51,6 +54,7 @@ class BuildResult:
     added: tuple[str, ...]  # card ids new since the last build (from deck.lock)
     changed: tuple[str, ...]
     removed: tuple[str, ...]
+    preview: Path | None = None  # index.html of the preview site, with preview=...
 
 
 def slug(text: str) -> str:
@@ -129,6 +133,7 @@ def build(
     cache_dir: Path | None | bool = True,
     progress: Progress | None = None,
     warn: Callable[[str], None] = _log.warning,
+    preview: Path | None = None,
 ) -> BuildResult:
     """Build the package (or, with ``check``, only validate). Raises BuildError for bad input.
 
@@ -143,6 +148,7 @@ def build(
     try:
         records, errors = _render(files, cards_dir, media_dir, cache, jobs or default_jobs(), progress)
         errors += _duplicate_ids(records)
+        errors += _check_math(records, files, cards_dir, cache, cache_dir, warn)
         if errors:
             raise BuildError(errors)
 
@@ -158,7 +164,10 @@ def build(
         decks = [Deck(name, description if name == settings.name else "") for name in deck_names]
         media = sorted({m.name: m for record in records for m in record.media}.values(), key=lambda m: m.name)
 
-        if not check:
+        preview_index = None
+        if preview is not None:  # the site instead of the package; deck.lock untouched
+            preview_index = _write_preview(preview, records, cache, settings.name, description, note_type, media, warn)
+        elif not check:
             output = output or default_output(settings, Path.cwd())
             output.parent.mkdir(parents=True, exist_ok=True)
             notes = make_notes(
@@ -190,7 +199,7 @@ def build(
     ids = set(digests) - {lock.NOTE_TYPE_KEY}
     old_ids = set(previous) - {lock.NOTE_TYPE_KEY}
     return BuildResult(
-        output=None if check else output,
+        output=None if check or preview is not None else output,
         notes=len(records),
         media=len(media),
         subdecks=len(deck_names) - 1,
@@ -198,6 +207,7 @@ def build(
         added=tuple(sorted(ids - old_ids)) if previous else (),
         changed=tuple(sorted(i for i in ids & old_ids if previous[i].digest != digests[i])),
         removed=tuple(sorted(old_ids - ids)),
+        preview=preview_index,
     )
 
 
@@ -291,3 +301,32 @@ def _zip_time() -> tuple[int, int, int, int, int, int] | None:
         return None
     stamp = time.gmtime(max(int(fixed), 315532800))  # zip cannot hold times before 1980
     return stamp[:6]
+
+
+def _check_math(records, files, cards_dir, cache, cache_dir, warn) -> list[CardError]:
+    """MathJax's verdict on every formula (see mathcheck); only a warning where Node is missing."""
+    path_of = {shown(path): path for path in files}
+    verdicts = None  # the default: .cache/mathjax.json beside the cards folder, next to the render caches
+    if cache_dir is True:
+        verdicts = default_cache_dir(cards_dir).parent / "mathjax.json"
+    elif cache_dir:
+        verdicts = Path(cache_dir) / "mathjax.json"
+    result = check_math(
+        (CardMath(r.key, r.path, path_of.get(r.path, Path(r.path)), partial(cache.fields, r.key)) for r in records),
+        cards_dir=cards_dir,
+        cache=verdicts,
+    )
+    if result.warning:
+        warn(result.warning)
+    return list(result.errors)
+
+
+def _write_preview(folder, records, cache, main_deck, description, note_type, media, warn) -> Path:
+    cards = preview_cards(records, fields_of=lambda r: cache.fields(r.key), deck_of=lambda r: deck_for(r, main_deck))
+    try:
+        site = write_preview(folder, cards=cards, note_type=note_type, media=media, main_deck=main_deck, description=description)
+    except PreviewProblem as problem:
+        raise BuildError([CardError(shown(folder), 0, str(problem))]) from None
+    if not site.mathjax:
+        warn("preview without MathJax: formulas show as TeX; run 'npm ci' to install it")
+    return site.index

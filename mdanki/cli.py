@@ -25,6 +25,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", type=Path, help="package to write (default: dist/<deck name>.apkg)")
     p.add_argument("--deck-name", metavar="NAME", help="name of the top deck (default: from cards/deck.yaml)")
     p.add_argument("--check", action="store_true", help="validate every card and write nothing")
+    p.add_argument("--preview", metavar="DIR", type=Path, help="write an HTML preview of every card into DIR instead of the package")
     p.add_argument("-j", "--jobs", metavar="N", type=_positive, help="processes that render changed cards (default: all cores)")
     noise = p.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         parser().error(f"--output must end in .apkg, not '{args.output}'")
     if args.deck_name is not None and not all(part.strip() for part in args.deck_name.split("::")):
         parser().error("--deck-name must not be empty or have an empty part between '::'")
+    if args.preview is not None and (args.check or args.output is not None):
+        parser().error("--preview writes the site instead of a package: leave out --check and --output")
     try:
         result = build(
             cards_dir=args.cards,
@@ -56,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             output=args.output,
             deck_name=args.deck_name,
             check=args.check,
+            preview=args.preview,
             jobs=args.jobs,
             progress=Progress(sys.stderr) if sys.stderr.isatty() and not args.quiet else None,
             warn=_warn,
@@ -76,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{label}: {card_id}")
     if not args.quiet:
         target = "checked, nothing written" if result.output is None else f"-> {shown(result.output)}"
+        if result.preview is not None:
+            target = f"previewed -> {shown(result.preview)}"
         print(
             f"{result.notes} notes, {result.media} media files, {result.subdecks} sub-decks {target} "
             f"in {result.seconds:.2f} s"

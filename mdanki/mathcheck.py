@@ -1,0 +1,390 @@
+"""Rendered fields -> math errors: every formula Anki will typeset, checked by MathJax itself.
+
+Anki's reviewer renders math with MathJax 3.2.2 (the ``tex-chtml-full`` component with the
+options in ``ANKI_TEX``). With ``noerrors`` loaded it draws a broken formula in red instead of
+failing, so the only way to know a deck is clean is to ask the same MathJax. The formulas are
+found in the rendered HTML the way MathJax finds them (``find_formulas``), sent in one batch
+(split across cores when large) to ``mathjax/check.mjs`` (Node, the pinned npm package
+``mathjax-full``), and the verdicts cached by formula hash, so an unchanged deck re-checks
+without starting Node.
+
+Node is a development tool: without it (or without ``npm ci``) the math is not validated and
+``MathCheck.warning`` says so; the build goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .atomic import replacing
+from .cardfile import Card, Section, read_card
+from .errors import CardError
+from .render import FIELD_SECTIONS
+
+MATHJAX_VERSION = "3.2.2"  # what Anki ships; package.json pins the same
+ROOT = Path(__file__).resolve().parent.parent  # the repository: mathjax/ and node_modules/
+SCRIPT = Path("mathjax") / "check.mjs"
+_BATCH = 2000  # formulas per Node process when a big batch is split across cores
+
+# Anki's MathJax configuration (ts/mathjax/ in Anki's sources) on top of tex-chtml-full.
+# The checker and the preview both use it, so they agree with Anki and with each other.
+ANKI_TEX: dict = {
+    "inlineMath": [["\\(", "\\)"]],  # MathJax's default, spelled out for the preview
+    "displayMath": [["\\[", "\\]"]],
+    "processEscapes": False,
+    "processEnvironments": False,
+    "processRefs": False,
+    "packages": {"[+]": ["noerrors", "mathtools"], "[-]": ["textmacros"]},
+}
+
+# MathJax's HTMLDomStrings defaults: math is not looked for inside these, nor across other tags
+_SKIP_TAGS = {"script", "noscript", "style", "textarea", "pre", "code", "annotation", "annotation-xml"}
+_INCLUDE_TAGS = {"br": "\n", "wbr": ""}
+_IGNORE_CLASS = re.compile(r"(?:^| )mathjax_ignore(?: |$)")
+_PROCESS_CLASS = re.compile(r"(?:^| )mathjax_process(?: |$)")
+_PRE = re.compile(r"<pre\b[^>]*>.*?</pre>", re.S | re.I)
+_VOID_TAGS = {"area", "base", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track"}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One piece of TeX as MathJax receives it (HTML entities already decoded)."""
+
+    tex: str
+    display: bool
+    closed: bool = True  # False: no closing delimiter at all, so Anki shows the TeX as text
+
+    @cached_property
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps([self.tex, self.display]).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class CardMath:
+    """What the check needs of one card: its identity, where its file is, its rendered fields."""
+
+    key: str  # changes whenever the rendered fields can (the render cache's key)
+    path: str  # as shown in messages
+    file: Path
+    fields: Callable[[], dict[str, str]]  # field name -> HTML as it goes into the note; fetched only if needed
+
+
+@dataclass(frozen=True)
+class MathCheck:
+    """The outcome for a deck: an error per broken formula, or why nothing was checked."""
+
+    errors: tuple[CardError, ...]
+    warning: str | None = None  # set when the math could not be validated
+    formulas: int = 0
+    node_started: bool = False
+
+
+class MathUnavailable(Exception):
+    """MathJax cannot be run here; the message says why and what to install."""
+
+
+class _Strings(HTMLParser):
+    """The text strings MathJax searches for delimiters: any tag but <br>/<wbr> ends one."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.strings: list[str] = []
+        self._current: list[str] = []
+        self._stack: list[tuple[str, bool]] = []  # (tag, ignoring its content)
+
+    @property
+    def _ignoring(self) -> bool:
+        return bool(self._stack) and self._stack[-1][1]
+
+    def _push(self) -> None:
+        text = "".join(self._current)
+        if text.strip():
+            self.strings.append(text)
+        self._current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _INCLUDE_TAGS:
+            if not self._ignoring:
+                self._current.append(_INCLUDE_TAGS[tag])
+            return
+        self._push()
+        if tag in _VOID_TAGS:
+            return
+        classes = dict(attrs).get("class") or ""
+        process = bool(_PROCESS_CLASS.search(classes))
+        skip = tag in _SKIP_TAGS and not process
+        ignore = skip or ((self._ignoring or bool(_IGNORE_CLASS.search(classes))) and not process)
+        self._stack.append((tag, ignore))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _INCLUDE_TAGS or tag in _VOID_TAGS:
+            return
+        self._push()
+        for depth in range(len(self._stack) - 1, -1, -1):
+            if self._stack[depth][0] == tag:
+                del self._stack[depth:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not self._ignoring:
+            self._current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._push()
+
+
+def _quote(text: str) -> str:
+    return re.escape(text)
+
+
+def find_formulas(html: str, *, tex: dict = ANKI_TEX) -> list[Formula]:
+    """Every formula MathJax's FindTeX finds in ``html``, in order (a port of FindTeX.findMath).
+
+    With processEscapes, processEnvironments and processRefs off (Anki), only the delimiter
+    pairs count; a closing delimiter inside braces does not close the formula.
+    """
+    ends: dict[str, tuple[str, bool]] = {}
+    for open_, close in tex["inlineMath"]:
+        ends[open_] = (close, False)
+    for open_, close in tex["displayMath"]:
+        ends[open_] = (close, True)
+    starts = re.compile("|".join(_quote(o) for o in sorted(ends, key=lambda o: (-len(o), o))))
+    end_patterns = {o: re.compile(_quote(c) + r"|\\(?:[a-zA-Z]|.)|[{}]") for o, (c, _) in ends.items()}
+
+    if "mathjax_process" not in html:  # then nothing inside <pre> is searched: skip parsing it
+        html = _PRE.sub("<pre></pre>", html)
+    parser = _Strings()
+    parser.feed(html)
+    parser.close()
+    found = []
+    for text in parser.strings:
+        position = 0
+        while (start := starts.search(text, position)) is not None:
+            close, display = ends[start.group()]
+            braces = 0
+            position = start.end()
+            for match in end_patterns[start.group()].finditer(text, start.end()):
+                token = match.group()
+                if token == close and braces == 0:
+                    found.append(Formula(text[start.end():match.start()], display))
+                    position = match.end()
+                    break
+                if token == "{":
+                    braces += 1
+                elif token == "}" and braces:
+                    braces -= 1
+            else:
+                # MathJax skips a formula it cannot close and Anki shows it as text; still a broken
+                # formula: up to a closer hidden by an open brace it goes to MathJax ("Missing close brace")
+                hidden = text.find(close, start.end())
+                found.append(Formula(text[start.end():hidden if hidden >= 0 else len(text)], display, closed=hidden >= 0))
+                position = hidden + len(close) if hidden >= 0 else len(text)
+    return found
+
+
+def checker_key(root: Path = ROOT) -> str:
+    """Changes whenever a verdict could: MathJax's version, Anki's options, the Node script."""
+    script = root / SCRIPT
+    source = script.read_bytes() if script.exists() else b""
+    blob = json.dumps([MATHJAX_VERSION, ANKI_TEX]).encode() + source
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def installed_version(root: Path = ROOT) -> str | None:
+    """The version of the mathjax-full npm package under ``root``, None when not installed."""
+    package = root / "node_modules" / "mathjax-full" / "package.json"
+    try:
+        return str(json.loads(package.read_text(encoding="utf-8")).get("version"))
+    except (OSError, ValueError):
+        return None
+
+
+def mathjax_package(root: Path | None = None) -> Path | None:
+    """The installed mathjax-full folder, when it is the version Anki uses."""
+    root = root or ROOT
+    return root / "node_modules" / "mathjax-full" if installed_version(root) == MATHJAX_VERSION else None
+
+
+def run_mathjax(formulas: list[Formula], *, root: Path = ROOT, node: str | None = None) -> list[str | None]:
+    """MathJax's error message (None when fine) for each formula; big batches on every core."""
+    node = node or shutil.which("node")
+    if node is None:
+        raise MathUnavailable("node not found; install Node.js 18+ and run 'npm ci'")
+    installed = installed_version(root)
+    if installed is None or not (root / SCRIPT).exists():
+        raise MathUnavailable(f"MathJax {MATHJAX_VERSION} is not installed; run 'npm ci' in {root}")
+    if installed != MATHJAX_VERSION:
+        raise MathUnavailable(f"MathJax {installed} is installed, Anki uses {MATHJAX_VERSION}; run 'npm ci' in {root}")
+    if not formulas:
+        return []
+    parts = max(1, min(os.cpu_count() or 1, len(formulas) // _BATCH))
+    size = -(-len(formulas) // parts)
+    chunks = [formulas[start:start + size] for start in range(0, len(formulas), size)]
+    if len(chunks) == 1:
+        return _run_node(chunks[0], root=root, node=node)
+    with ThreadPoolExecutor(len(chunks)) as pool:  # threads only wait: the work is in the Node processes
+        answers = list(pool.map(lambda chunk: _run_node(chunk, root=root, node=node), chunks))
+    return [error for answer in answers for error in answer]
+
+
+def _run_node(formulas: list[Formula], *, root: Path, node: str) -> list[str | None]:
+    request = {"tex": ANKI_TEX, "formulas": [{"tex": f.tex, "display": f.display} for f in formulas]}
+    try:
+        done = subprocess.run(
+            [node, str(root / SCRIPT)],
+            input=json.dumps(request).encode("utf-8"),
+            capture_output=True,
+            cwd=root,
+            timeout=1800,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as problem:
+        raise MathUnavailable(f"the MathJax check did not run ({problem})") from None
+    if done.returncode != 0:
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
+        raise MathUnavailable(f"the MathJax check failed: {last}")
+    results = json.loads(done.stdout)
+    if len(results) != len(formulas):
+        raise MathUnavailable("the MathJax check answered for a different number of formulas")
+    return [item["error"] for item in results]
+
+
+class _Verdicts:
+    """The cache file: MathJax's verdict per formula, and the formulas of each card already checked.
+
+    A card is known by the render cache's key (its file's bytes, path and the renderer), so an
+    unchanged card whose formulas all passed costs neither its fields nor a parse on the next run.
+    """
+
+    def __init__(self, path: Path | None, checker: str):
+        self.path, self.checker = path, checker
+        self.formulas: dict[str, str | None] = {}
+        self.cards: dict[str, list[str]] = {}
+        data = None
+        if path is not None and path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = None  # a damaged cache only costs a re-check
+        if isinstance(data, dict) and data.get("checker") == checker:
+            if isinstance(data.get("formulas"), dict) and isinstance(data.get("cards"), dict):
+                self.formulas, self.cards = data["formulas"], data["cards"]
+        self._saved = (dict(self.formulas), dict(self.cards))
+
+    def clean(self, card_key: str) -> bool:
+        """Checked before, with these very bytes, and every formula passed."""
+        keys = self.cards.get(card_key)
+        return keys is not None and all(k in self.formulas and self.formulas[k] is None for k in keys)
+
+    def save(self, cards: dict[str, list[str]], seen: set[str]) -> None:
+        """Keep what this run's cards use; write only when something changed."""
+        used = seen | {key for keys in cards.values() for key in keys}
+        self.cards = cards
+        self.formulas = {key: error for key, error in self.formulas.items() if key in used}
+        if self.path is None or (self.formulas, self.cards) == self._saved:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            blob = {"checker": self.checker, "formulas": self.formulas, "cards": self.cards}
+            with replacing(self.path) as out:
+                out.write(json.dumps(blob, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+        except OSError:
+            pass  # a read-only checkout still builds; it just re-checks next time
+
+
+def _verdicts(formulas: Iterable[Formula], store: _Verdicts, *, root: Path, node: str | None) -> bool:
+    """Fill ``store`` with a verdict for every formula; True when Node had to run."""
+    missing = list({f.key: f for f in formulas if f.key not in store.formulas}.values())
+    if not missing:
+        return False  # all cached: no Node needed, not even installed
+    for formula, error in zip(missing, run_mathjax(missing, root=root, node=node)):
+        store.formulas[formula.key] = error
+    return True
+
+
+def check_formulas(
+    formulas: Iterable[Formula], *, cache: Path | None, root: Path = ROOT, node: str | None = None
+) -> tuple[dict[Formula, str | None], bool]:
+    """Verdicts for ``formulas`` (cached ones from ``cache``), and whether Node had to run."""
+    wanted = list(dict.fromkeys(formulas))
+    store = _Verdicts(cache, checker_key(root))
+    started = _verdicts(wanted, store, root=root, node=node)
+    store.save(store.cards, {f.key for f in wanted})
+    return {f: store.formulas[f.key] for f in wanted}, started
+
+
+def check_math(
+    cards: Iterable[CardMath], *, cards_dir: Path, cache: Path | None, root: Path = ROOT, node: str | None = None
+) -> MathCheck:
+    """Every formula of every rendered field, checked; errors point at the card file's line."""
+    store = _Verdicts(cache, checker_key(root))
+    memo: dict[str, list[str]] = {}  # card key -> its formulas, for the cache
+    places: list[tuple[CardMath, str, Formula]] = []
+    count = 0
+    for card in cards:
+        if store.clean(card.key):
+            memo[card.key] = store.cards[card.key]
+            count += len(memo[card.key])
+            continue
+        found = [(name, f) for name, html in card.fields().items() if _may_hold_math(html) for f in find_formulas(html)]
+        places += [(card, name, formula) for name, formula in found]
+        count += len(found)
+        if all(formula.closed for _, formula in found):
+            memo[card.key] = [formula.key for _, formula in found]
+    warning = None
+    try:
+        started = _verdicts((f for _, _, f in places if f.closed), store, root=root, node=node)
+    except MathUnavailable as why:
+        started, warning = False, f"math not validated: {why}"
+        memo = {key: keys for key, keys in memo.items() if all(k in store.formulas for k in keys)}
+    store.save(memo, {f.key for _, _, f in places})
+
+    parsed: dict[Path, Card | None] = {}
+    errors = []
+    for card, name, formula in places:
+        error = store.formulas.get(formula.key) if formula.closed else f"{_opener(formula)} is never closed, so Anki shows the formula as text"
+        if error is None:
+            continue
+        if card.file not in parsed:  # parse again only the few files with a broken formula
+            parsed[card.file] = read_card(card.file, cards_dir)[0]
+        section = getattr(parsed[card.file], FIELD_SECTIONS.get(name, ""), None)
+        line = formula_line(formula.tex, section) if section is not None else 0
+        errors.append(CardError(card.path, line, f"math error: {error} in {_shown(formula.tex)}"))
+    return MathCheck(errors=tuple(errors), warning=warning, formulas=count, node_started=started)
+
+
+def _may_hold_math(html: str) -> bool:
+    """Cheap test before parsing: an opening delimiter, or an entity that could spell one."""
+    return "&#" in html or "&bsol;" in html or any(open_ in html for open_, _ in (*ANKI_TEX["inlineMath"], *ANKI_TEX["displayMath"]))
+
+
+def _opener(formula: Formula) -> str:
+    delimiters = ANKI_TEX["displayMath"] if formula.display else ANKI_TEX["inlineMath"]
+    return delimiters[0][0]
+
+
+def formula_line(tex: str, section: Section) -> int:
+    """The file line a formula starts on, found in the section's source; else its first line."""
+    index = section.text.find(tex.strip()) if tex.strip() else -1
+    if index < 0:  # Markdown may have re-indented a multi-line formula: look for its first line
+        first = next((line.strip() for line in tex.split("\n") if line.strip()), "")
+        index = section.text.find(first) if first else -1
+    return section.line + section.text.count("\n", 0, index) if index >= 0 else section.line
+
+
+def _shown(tex: str, limit: int = 120) -> str:
+    """A formula on one line, shortened when long, for a message."""
+    flat = " ".join(tex.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

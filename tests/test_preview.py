@@ -1,0 +1,132 @@
+"""The preview site: the note type's own templates and CSS, local files only, written safely."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import card_text
+
+from mdanki import notetype
+from mdanki.cli import main
+from mdanki.mathcheck import mathjax_package
+from mdanki.notetype import default_note_type
+from mdanki.preview import MARKER, faces, fill
+
+
+def test_templates_are_filled_like_anki():
+    fields = {"Question": "<p>Q</p>", "Answer": "<p>A</p>", "Notes": "", "CardId": "x"}
+    front, back = faces(default_note_type(), fields)
+    assert front == notetype.FRONT.replace("{{Question}}", "<p>Q</p>")
+    assert back == (
+        notetype.BACK.replace("{{Question}}", "<p>Q</p>").replace("{{Answer}}", "<p>A</p>")
+        .replace("{{#Notes}}<div class=\"notes\">{{Notes}}</div>{{/Notes}}", "").replace("{{CardId}}", "x")
+    )
+    with_notes = faces(default_note_type(), {**fields, "Notes": "<p>N</p>"})[1]
+    assert '<div class="notes"><p>N</p></div>' in with_notes
+    assert fill("{{^Notes}}none{{/Notes}}", {"Notes": " "}) == "none"
+
+
+def build_preview(project, capsys, *extra):
+    code = main(["--cards", "cards", "--media", "media", "--preview", "preview", *extra])
+    return code, *capsys.readouterr()
+
+
+def sample_deck(project):
+    (project.media / "fig.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    project.card("topic/a.md", answer="$x^2$ and\n\n![fig](fig.svg)", tags=["alpha", "beta"])
+    project.card("topic/sub/b.md", answer="```python\nprint(1)\n```", notes="A note.", tags=["beta"])
+    project.card("c.md")
+
+
+def test_preview_writes_a_site_of_every_card(project, capsys):
+    sample_deck(project)
+    code, out, err = build_preview(project, capsys)
+    assert code == 0, err
+    assert out.startswith("3 notes, 1 media files, 2 sub-decks previewed -> preview/index.html")
+    site = project.root / "preview"
+    pages = sorted(p.name for p in site.glob("*.html"))
+    assert pages == ["deck-top.html", "deck-topic-sub.html", "deck-topic.html", "index.html"]
+    index = (site / "index.html").read_text()
+    for deck in ("Topic", "Topic › Sub"):
+        assert deck in index
+    assert 'id="tag-alpha"' in index and 'id="tag-beta"' in index
+    assert index.count('href="deck-topic.html#card-a"') == 2  # under both of its tags
+    topic = (site / "deck-topic.html").read_text()
+    assert '<body class="card">' in topic  # the page is the card, as in Anki's reviewer
+    assert '<div class="question"><p>What is asked?</p></div>' in topic
+    assert '<span class="arithmatex">\\(x^2\\)</span>' in topic
+    image = re.search(r'<img alt="fig" src="(fig-[0-9a-f]{12}\.svg)"', topic).group(1)
+    assert (site / image).read_bytes() == (project.media / "fig.svg").read_bytes()
+    assert (site / "assets" / "card.css").read_text() == default_note_type().css
+    assert not (project.root / "dist").exists() and not (project.cards / "deck.lock").exists()
+
+
+def test_preview_is_offline(project, capsys):
+    sample_deck(project)
+    build_preview(project, capsys)
+    for page in (project.root / "preview").glob("*.html"):
+        text = page.read_text()
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), page.name
+        assert "fetch(" not in text and "XMLHttpRequest" not in text
+        if mathjax_package() is not None:
+            assert '<script id="MathJax-script" async src="mathjax/tex-chtml-full.js"></script>' in text
+    if mathjax_package() is not None:
+        fonts = project.root / "preview" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+        assert (fonts / "MathJax_Main-Regular.woff").exists()
+
+
+def test_mathjax_is_configured_like_anki(project, capsys):
+    if mathjax_package() is None:
+        pytest.skip("MathJax not installed: run 'npm ci'")
+    sample_deck(project)
+    build_preview(project, capsys)
+    page = (project.root / "preview" / "index.html").read_text()
+    assert '"inlineMath": [["\\\\(", "\\\\)"]], "displayMath": [["\\\\[", "\\\\]"]]' in page
+    assert '"processEscapes": false' in page and '"[-]": ["textmacros"]' in page
+
+
+def test_a_second_preview_replaces_the_first(project, capsys):
+    sample_deck(project)
+    build_preview(project, capsys)
+    (project.cards / "topic" / "sub" / "b.md").unlink()
+    code, _, _ = build_preview(project, capsys)
+    assert code == 0
+    assert not (project.root / "preview" / "deck-topic-sub.html").exists()
+    assert (project.root / "preview" / MARKER).exists()
+
+
+def test_a_folder_that_is_not_a_preview_is_never_emptied(project, capsys):
+    project.card("a.md")
+    (project.root / "preview").mkdir()
+    (project.root / "preview" / "precious.txt").write_text("keep me")
+    code, _, err = build_preview(project, capsys)
+    assert code == 1
+    assert "preview: preview is not empty and holds no earlier preview" in err
+    assert (project.root / "preview" / "precious.txt").read_text() == "keep me"
+
+
+def test_card_errors_stop_the_preview_too(project, capsys):
+    project.write("bad.md", card_text(None))
+    code, _, err = build_preview(project, capsys)
+    assert code == 1 and "cards/bad.md:1: missing 'id'" in err
+    assert not (project.root / "preview").exists()
+
+
+@pytest.mark.parametrize("extra", [["--check"], ["-o", "x.apkg"]])
+def test_preview_takes_no_package_options(project, capsys, extra):
+    project.card("a.md")
+    with pytest.raises(SystemExit) as exit_info:
+        build_preview(project, capsys, *extra)
+    assert exit_info.value.code == 2
+
+
+def test_without_mathjax_the_preview_says_so(project, capsys, monkeypatch):
+    import mdanki.preview
+
+    monkeypatch.setattr(mdanki.preview, "mathjax_package", lambda root=None: None)
+    project.card("a.md", answer="$x$")
+    code, _, err = build_preview(project, capsys)
+    assert code == 0
+    assert "warning: preview without MathJax: formulas show as TeX; run 'npm ci'" in err
+    assert not (project.root / "preview" / "mathjax").exists()

@@ -1,0 +1,153 @@
+"""The preview in a real browser (headless Chromium): math typesets, phones fit, night mode works."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REPO
+
+from mdanki.browser import why_unavailable
+from mdanki.build import build
+from mdanki.mathcheck import mathjax_package
+
+_missing = why_unavailable() or (None if mathjax_package() else "MathJax not installed: run 'npm ci' (make test does)")
+pytestmark = pytest.mark.skipif(_missing is not None, reason=f"browser tests skipped: {_missing}")
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1100, "height": 900}
+LONG_LINE = "result = " + " + ".join(f"feature_{i} * weight_{i}" for i in range(20))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from mdanki.browser import chromium
+
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory):
+    """The preview of the deck in cards/, built once for this module."""
+    folder = tmp_path_factory.mktemp("shipped") / "preview"
+    build(cards_dir=REPO / "cards", media_dir=REPO / "media", preview=folder)
+    return folder
+
+
+class Visit:
+    """A fresh browser profile; records every request so tests can insist on local files only."""
+
+    def __init__(self, browser, viewport):
+        self.context = browser.new_context(viewport=viewport)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.failures: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("requestfailed", lambda request: self.failures.append(request.url))
+        self.page.on("console", lambda message: self.console_errors.append(message.text) if message.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def open(self, path):
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("document.documentElement.dataset.mathjax === 'ready'", timeout=60_000)
+        return self.page
+
+    def switch(self, name: str, on: bool = True):
+        box = self.page.locator(f'input[data-switch="{name}"]')
+        if box.is_checked() != on:
+            box.click()
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    visits = []
+
+    def start(viewport=DESKTOP):
+        visits.append(Visit(browser, viewport))
+        return visits[-1]
+
+    yield start
+    for opened in visits:
+        opened.close()
+
+
+def pages(site):
+    return [site / "index.html", *sorted(site.glob("deck-*.html"))]
+
+
+def test_every_page_typesets_without_a_mathjax_error(shipped_site, visit):
+    session = visit()
+    typeset = 0
+    for path in pages(shipped_site):
+        page = session.open(path)
+        assert page.locator("mjx-merror").count() == 0, f"{path.name}: MathJax error in a card"
+        assert page.locator("mjx-container").count() == page.locator(".arithmatex mjx-container").count() or path.name == "index.html"
+        typeset += page.locator(".pv-face mjx-container").count()
+        broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+        assert broken == [], f"{path.name}: images that did not load"
+    assert typeset > 100, "the deck's formulas were not typeset"
+    assert [url for url in session.requests if not url.startswith("file://")] == []  # offline: no CDN, no web
+    assert session.failures == [] and session.console_errors == []
+
+
+def test_no_code_block_overflows_a_phone_screen(shipped_site, visit):
+    session = visit(PHONE)
+    session.open(shipped_site / "index.html")
+    session.switch("phone")
+    for path in pages(shipped_site)[1:]:
+        page = session.open(path)  # the switch is remembered across pages
+        assert page.evaluate("document.documentElement.classList.contains('pv-phone')")
+        assert page.evaluate("document.body.getBoundingClientRect().width") == 375
+        # every code block stays inside the card's content box and scrolls inside itself (a wide
+        # inline formula can still widen a card, as in Anki: MathJax does not break lines)
+        too_wide = page.evaluate(
+            """[...document.querySelectorAll('.pv-face .highlight')].filter(code => {
+                 const face = code.closest('.pv-face'), style = getComputedStyle(face);
+                 const inner = face.getBoundingClientRect().right - parseFloat(style.paddingRight);
+                 return code.getBoundingClientRect().right > inner + 0.5;
+               }).map(code => code.closest('article').id)"""
+        )
+        assert too_wide == [], f"{path.name}: code wider than a phone screen"
+        assert page.locator(".pv-face .highlight").count() == 0 or page.evaluate(
+            "[...document.querySelectorAll('.pv-face .highlight pre')].every(pre => getComputedStyle(pre).overflowX === 'auto')"
+        )
+
+
+@pytest.fixture
+def code_card(project):
+    """A project with one card holding a long line of Python code and a formula."""
+    project.card("code.md", answer=f"Compute:\n\n```python\nimport numpy as np\n{LONG_LINE}\n```\n\nwith $w \\in \\mathbb{{R}}^d$.")
+    build(cards_dir=project.cards, media_dir=project.media, preview=project.root / "preview", deck_name="Test Deck")
+    return next((project.root / "preview").glob("deck-*.html"))
+
+
+def test_a_long_code_line_scrolls_inside_its_block(code_card, visit):
+    session = visit(PHONE)
+    page = session.open(code_card)
+    session.switch("phone")
+    block = page.locator(".pv-back .highlight pre")
+    sizes = block.evaluate("pre => [pre.scrollWidth, pre.clientWidth, getComputedStyle(pre).overflowX]")
+    assert sizes[0] > sizes[1] and sizes[2] == "auto"  # the block scrolls ...
+    card = page.locator(".pv-back")
+    assert card.evaluate("face => face.scrollWidth <= face.clientWidth")  # ... the card does not
+    assert page.evaluate("document.body.scrollWidth <= document.body.clientWidth")
+
+
+def test_night_mode_changes_card_and_code_colours(code_card, visit):
+    session = visit()
+    page = session.open(code_card)
+    colours = """() => {
+        const style = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
+        return [style('body', 'backgroundColor'), style('body', 'color'),
+                style('.pv-back .highlight', 'backgroundColor'), style('.pv-back .highlight .kn', 'color')];
+    }"""
+    light = page.evaluate(colours)
+    session.switch("night")
+    assert page.evaluate("document.body.className") == "card nightMode"  # as Anki marks night mode
+    night = page.evaluate(colours)
+    assert [a != b for a, b in zip(light, night)] == [True] * 4, (light, night)
+    session.switch("night", False)
+    assert page.evaluate(colours) == light
