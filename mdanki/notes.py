@@ -94,15 +94,14 @@ def make_notes(
 def _note_ids(card_ids: list[str], namespace: str, lock: dict[str, Entry]) -> dict[str, int]:
     """Anki reads a note id as its creation time in milliseconds; keep that meaning, stay unique.
 
-    Older notes pick first, so a new card can never shift the id of an existing one.
+    Notes are numbered in order of creation (then of a hash), each at least one past the
+    previous, so a new card never shifts an older note's id, in one pass however many notes
+    share a creation second.
     """
-    taken: set[int] = set()
+    salt = {c: int.from_bytes(hashlib.sha256(f"{namespace}\x1f{c}".encode()).digest()[:4], "big") % 1000 for c in card_ids}
     ids = {}
-    for card_id in sorted(card_ids, key=lambda c: (lock[c].created, c)):
-        salt = int.from_bytes(hashlib.sha256(f"{namespace}\x1f{card_id}".encode()).digest()[:4], "big")
-        candidate = lock[card_id].created * 1000 + salt % 1000
-        while candidate in taken:
-            candidate += 1
-        taken.add(candidate)
-        ids[card_id] = candidate
+    last = -1
+    for card_id in sorted(card_ids, key=lambda c: (lock[c].created, salt[c], c)):
+        last = max(lock[card_id].created * 1000 + salt[card_id], last + 1)
+        ids[card_id] = last
     return ids
