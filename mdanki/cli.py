@@ -16,8 +16,7 @@ EXIT_OK, EXIT_CARD_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="build_deck.py",
+    p = argparse.ArgumentParser(  # prog: build_deck.py or build-deck, as the user typed it
         description="Build an Anki package (.apkg) from Markdown question/answer cards.",
     )
     p.add_argument("--cards", metavar="DIR", type=Path, default=Path("cards"), help="folder of card files (default: cards)")

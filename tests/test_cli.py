@@ -148,7 +148,9 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
-    assert capsys.readouterr().out.startswith("build_deck.py 1.")
+    from mdanki import __version__
+
+    assert capsys.readouterr().out.strip().endswith(f" {__version__}")
 
 
 def test_deck_name_option_names_the_top_deck(project, capsys):
