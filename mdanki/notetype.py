@@ -87,7 +87,7 @@ table { border-collapse: collapse; display: block; max-width: 100%; overflow-x: 
 th, td { border: 1px solid #b0b0b0; padding: 0.25em 0.6em; }
 blockquote { margin: 0.6em 0; padding-left: 0.8em; border-left: 3px solid #b0b0b0; color: inherit; }
 /* wide formulas scroll too */
-mjx-container[display="true"] { max-width: 100%; overflow-x: auto; overflow-y: hidden; }
+mjx-container[display="true"] { max-width: 100%; overflow-x: auto; overflow-y: hidden; padding: 2px 0; }
 """
 
 

@@ -101,8 +101,8 @@ def test_no_code_block_overflows_a_phone_screen(shipped_site, visit):
         page = session.open(path)  # the switch is remembered across pages
         assert page.evaluate("document.documentElement.classList.contains('pv-phone')")
         assert page.evaluate("document.body.getBoundingClientRect().width") == 375
-        # every code block stays inside the card's content box and scrolls inside itself (a wide
-        # inline formula can still widen a card, as in Anki: MathJax does not break lines)
+        # every code block stays inside the card's content box and scrolls inside itself (MathJax does
+        # not break formulas, as in Anki: test_every_formula_fits_a_phone_screen checks they fit)
         too_wide = page.evaluate(
             """[...document.querySelectorAll('.pv-face .highlight')].filter(code => {
                  const face = code.closest('.pv-face'), style = getComputedStyle(face);
@@ -114,6 +114,30 @@ def test_no_code_block_overflows_a_phone_screen(shipped_site, visit):
         assert page.locator(".pv-face .highlight").count() == 0 or page.evaluate(
             "[...document.querySelectorAll('.pv-face .highlight pre')].every(pre => getComputedStyle(pre).overflowX === 'auto')"
         )
+
+
+def test_every_formula_fits_a_phone_screen(shipped_site, visit):
+    session = visit(PHONE)
+    session.open(shipped_site / "index.html")
+    session.switch("phone")
+    checked = 0
+    for path in pages(shipped_site)[1:]:
+        page = session.open(path)  # the switch is remembered across pages
+        assert page.evaluate("document.documentElement.classList.contains('pv-phone')")
+        checked += page.locator(".pv-face mjx-container").count()
+        # MathJax does not break lines, as in Anki: a display formula wider than the card scrolls
+        # sideways and an inline one pushes the card wider, so every formula must fit the content box
+        too_wide = page.evaluate(
+            """[...document.querySelectorAll('.pv-face mjx-container')].filter(math => {
+                 const face = math.closest('.pv-face'), style = getComputedStyle(face);
+                 const inner = face.getBoundingClientRect().right - parseFloat(style.paddingRight);
+                 return math.getAttribute('display') === 'true'
+                   ? math.scrollWidth > math.clientWidth + 1
+                   : math.getBoundingClientRect().right > inner + 1;
+               }).map(math => math.closest('article').id)"""
+        )
+        assert too_wide == [], f"{path.name}: formulas wider than a phone screen"
+    assert checked > 100, "the deck's formulas were not typeset"
 
 
 @pytest.fixture
