@@ -7,6 +7,7 @@ import os
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -15,18 +16,18 @@ import markdown
 import yaml
 
 from . import lock
-from .cache import CardRecord, RenderCache, cache_key
-from .cardfile import Card, find_card_files, read_card, shown
+from .cache import SCHEMA_VERSION, CardRecord, RenderCache, cache_key
+from .cardfile import Card, find_card_files, read_card, relative_name, shown
 from .errors import BuildError, CardError
-from .mathcheck import CardMath, check_math
+from .mathcheck import CardMath, Formula, check_math
 from .media import media_file
 from .notes import deck_for, make_notes
 from .notetype import default_note_type
 from .package import Deck, write_package
-from .parallel import RenderJob, default_jobs, render_files
+from .parallel import RenderJob, default_jobs, render_file, render_files
 from .preview import PreviewProblem, preview_cards, write_preview
 from .progress import Progress
-from .render import fingerprint
+from .render import Renderer, fingerprint
 
 _log = logging.getLogger("mdanki")
 
@@ -145,12 +146,21 @@ def build(
     settings = load_settings(cards_dir, deck_name=deck_name)
     files = _card_files(cards_dir)
     cache = _open_cache(cards_dir, cache_dir, warn)
+    background = ThreadPoolExecutor(1)
     try:
-        records, errors = _render(files, cards_dir, media_dir, cache, jobs or default_jobs(), progress)
+        job = _render_job(cards_dir, media_dir)
+        records, errors = _render(files, job, cache, jobs or default_jobs(), progress)
         errors += _duplicate_ids(records)
-        errors += _check_math(records, files, cards_dir, cache, cache_dir, warn)
         if errors:
             raise BuildError(errors)
+        # MathJax runs in Node processes while this process writes the package; the package
+        # only replaces the old one once the math has passed
+        math = background.submit(_check_math, records, files, cards_dir, cache_dir, warn)
+
+        def math_passed() -> None:
+            problems = math.result()
+            if problems:
+                raise BuildError(problems)
 
         note_type = default_note_type()
         lock_path = cards_dir / lock.LOCK_NAME
@@ -164,9 +174,12 @@ def build(
         decks = [Deck(name, description if name == settings.name else "") for name in deck_names]
         media = sorted({m.name: m for record in records for m in record.media}.values(), key=lambda m: m.name)
 
+        repair = _repairer(records, files, job, cache)
         preview_index = None
+        if preview is not None or check:
+            math_passed()
         if preview is not None:  # the site instead of the package; deck.lock untouched
-            preview_index = _write_preview(preview, records, cache, settings.name, description, note_type, media, warn)
+            preview_index = _write_preview(preview, records, cache, repair, settings.name, description, note_type, media, warn)
         elif not check:
             output = output or default_output(settings, Path.cwd())
             output.parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +188,7 @@ def build(
                 main_deck=settings.name,
                 namespace=settings.namespace,
                 lock=current,
-                fields_of=lambda record: cache.fields(record.key),
+                fields=cache.fields_in_order((record.key for record in records), repair=repair),
             )
             if progress:
                 progress.stage("packaging", len(records))
@@ -188,10 +201,12 @@ def build(
                 decks=decks,
                 media=media,
                 zip_time=_zip_time(),
+                before_replace=math_passed,
             )
             lock.write(lock_path, current)
         cache.keep_only({record.key for record in records})
     finally:
+        background.shutdown(wait=True)
         cache.close()
         if progress:
             progress.done()
@@ -216,25 +231,44 @@ def _open_cache(cards_dir: Path, cache_dir: Path | None | bool, warn: Callable[[
         return RenderCache(None, warn=warn)
     folder = default_cache_dir(cards_dir) if cache_dir is True else Path(cache_dir)
     try:
-        return RenderCache(folder / f"render-{fingerprint()}.sqlite", warn=warn)
+        return RenderCache(folder / f"render-v{SCHEMA_VERSION}-{fingerprint()}.sqlite", warn=warn)
     except OSError as problem:
         warn(f"render cache unavailable ({problem}); building without it")
         return RenderCache(None, warn=warn)
 
 
-def _render(files, cards_dir, media_dir, cache, jobs, progress):
-    """Records for every file, in file order: from the cache where still valid, rendered otherwise."""
-    job = RenderJob(
+def _render_job(cards_dir: Path, media_dir: Path | None) -> RenderJob:
+    return RenderJob(
         cards_dir=cards_dir,
         media_dir=media_dir,
         roots=tuple(p for p in (cards_dir, media_dir) if p is not None),
         fingerprint=fingerprint(),
     )
+
+
+def _repairer(records, files, job, cache) -> Callable[[str], dict[str, str]]:
+    """Render one card again when its cached fields turn out damaged; the entry is replaced."""
+    path_of = {record.key: path for record, path in zip(records, files)} if len(records) == len(files) else None
+
+    def repair(key: str) -> dict[str, str]:
+        paths = path_of or {cache_key(job.fingerprint, relative_name(p, job.cards_dir), p.read_bytes()): p for p in files}
+        result = render_file(paths[key], job, Renderer(media_dir=job.media_dir, roots=job.roots))
+        if result.record is None:  # the file changed under the build and is now broken
+            raise BuildError(list(result.errors))
+        cache.store([(result.record, result.fields)])
+        return result.fields
+
+    return repair
+
+
+def _render(files, job, cache, jobs, progress):
+    """Records for every file, in file order: from the cache where still valid, rendered otherwise."""
+    cards_dir = job.cards_dir
     if progress:
         progress.stage("reading", len(files))
     keys = {}
     for path in files:
-        keys[path] = cache_key(job.fingerprint, path.relative_to(cards_dir).as_posix(), path.read_bytes())
+        keys[path] = cache_key(job.fingerprint, relative_name(path, cards_dir), path.read_bytes())
         if progress:
             progress.advance(1)
     cached = cache.lookup(keys.values())
@@ -303,7 +337,7 @@ def _zip_time() -> tuple[int, int, int, int, int, int] | None:
     return stamp[:6]
 
 
-def _check_math(records, files, cards_dir, cache, cache_dir, warn) -> list[CardError]:
+def _check_math(records, files, cards_dir, cache_dir, warn) -> list[CardError]:
     """MathJax's verdict on every formula (see mathcheck); only a warning where Node is missing."""
     path_of = {shown(path): path for path in files}
     verdicts = None  # the default: .cache/mathjax.json beside the cards folder, next to the render caches
@@ -312,7 +346,7 @@ def _check_math(records, files, cards_dir, cache, cache_dir, warn) -> list[CardE
     elif cache_dir:
         verdicts = Path(cache_dir) / "mathjax.json"
     result = check_math(
-        (CardMath(r.key, r.path, path_of.get(r.path, Path(r.path)), partial(cache.fields, r.key)) for r in records),
+        (CardMath(r.key, r.path, path_of.get(r.path, Path(r.path)), partial(_formulas, r)) for r in records),
         cards_dir=cards_dir,
         cache=verdicts,
     )
@@ -321,8 +355,12 @@ def _check_math(records, files, cards_dir, cache, cache_dir, warn) -> list[CardE
     return list(result.errors)
 
 
-def _write_preview(folder, records, cache, main_deck, description, note_type, media, warn) -> Path:
-    cards = preview_cards(records, fields_of=lambda r: cache.fields(r.key), deck_of=lambda r: deck_for(r, main_deck))
+def _formulas(record: CardRecord) -> list[tuple[str, Formula]]:
+    return [(name, Formula(tex, display, closed)) for name, tex, display, closed in record.formulas]
+
+
+def _write_preview(folder, records, cache, repair, main_deck, description, note_type, media, warn) -> Path:
+    cards = preview_cards(records, fields_of=lambda r: cache.fields(r.key, repair), deck_of=lambda r: deck_for(r, main_deck))
     try:
         site = write_preview(folder, cards=cards, note_type=note_type, media=media, main_deck=main_deck, description=description)
     except PreviewProblem as problem:

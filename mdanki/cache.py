@@ -13,18 +13,20 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .media import MediaFile
 
+SCHEMA_VERSION = 2  # part of the file name: a new layout starts a new file
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
-    key TEXT PRIMARY KEY,   -- sha256(renderer fingerprint, card path, card bytes)
-    meta TEXT NOT NULL,     -- JSON: the card's id, tags, deck, media and content digest
-    fields TEXT NOT NULL,   -- JSON: the rendered HTML of each field
-    checksum TEXT NOT NULL  -- sha256 of meta and fields, to catch a damaged entry
+    key TEXT PRIMARY KEY,       -- sha256(renderer fingerprint, card path, card bytes)
+    meta TEXT NOT NULL,         -- JSON: the card's id, tags, deck, media, formulas, content digest
+    meta_sum TEXT NOT NULL,     -- sha256 of meta, to catch a damaged entry
+    fields TEXT NOT NULL,       -- JSON: the rendered HTML of each field
+    fields_sum TEXT NOT NULL    -- sha256 of fields, checked when they are read for the package
 )
 """
 
@@ -42,6 +44,7 @@ class CardRecord:
     deck: str | None
     digest: str  # content digest of fields and tags: what deck.lock compares
     media: tuple[MediaFile, ...]
+    formulas: tuple[tuple[str, str, bool, bool], ...] = ()  # (field, TeX, display, closed), for the math check
 
     def to_json(self) -> str:
         data = {
@@ -53,6 +56,7 @@ class CardRecord:
             "deck": self.deck,
             "digest": self.digest,
             "media": [[m.name, str(m.path), m.digest] for m in self.media],
+            "formulas": [list(f) for f in self.formulas],
         }
         return json.dumps(data, sort_keys=True)
 
@@ -69,6 +73,7 @@ class CardRecord:
             deck=data["deck"],
             digest=data["digest"],
             media=tuple(MediaFile(name, Path(path), digest) for name, path, digest in data["media"]),
+            formulas=tuple((f, tex, bool(d), bool(c)) for f, tex, d, c in data["formulas"]),
         )
 
 
@@ -80,8 +85,8 @@ def cache_key(fingerprint: str, relative_path: str, data: bytes) -> str:
     return digest.hexdigest()
 
 
-def _checksum(meta: str, fields: str) -> str:
-    return hashlib.sha256(f"{meta}\x00{fields}".encode()).hexdigest()
+def _checksum(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class RenderCache:
@@ -124,15 +129,15 @@ class RenderCache:
             marks = ",".join("?" * len(chunk))
             try:
                 rows = self._db.execute(
-                    f"SELECT key, meta, checksum, fields FROM entries WHERE key IN ({marks})", chunk
+                    f"SELECT key, meta, meta_sum FROM entries WHERE key IN ({marks})", chunk
                 ).fetchall()
             except sqlite3.DatabaseError:
                 self._warn(f"render cache {self.path} is damaged; rebuilding it")
                 self._reset()
                 return {}
-            for key, meta, checksum, fields in rows:
+            for key, meta, checksum in rows:
                 try:
-                    if checksum != _checksum(meta, fields):
+                    if checksum != _checksum(meta):
                         raise ValueError("checksum")
                     found[key] = CardRecord.from_json(key, meta)
                 except (ValueError, KeyError, TypeError):
@@ -147,15 +152,39 @@ class RenderCache:
         for record, fields in entries:
             meta = record.to_json()
             text = json.dumps(fields, sort_keys=True)
-            rows.append((record.key, meta, text, _checksum(meta, text)))
+            rows.append((record.key, meta, _checksum(meta), text, _checksum(text)))
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
 
-    def fields(self, key: str) -> dict[str, str]:
-        row = self._db.execute("SELECT meta, fields, checksum FROM entries WHERE key = ?", (key,)).fetchone()
-        if row is None or row[2] != _checksum(row[0], row[1]):
-            raise LookupError(key)  # stored moments ago in this build: only a concurrent writer gets here
-        return json.loads(row[1])
+    def fields(self, key: str, repair: Callable[[str], dict[str, str]] | None = None) -> dict[str, str]:
+        return next(self.fields_in_order([key], repair=repair))
+
+    def fields_in_order(
+        self, keys: Iterable[str], *, repair: Callable[[str], dict[str, str]] | None = None
+    ) -> Iterator[dict[str, str]]:
+        """The fields of each key, in the order given, read in chunks (the package streams these).
+
+        Fields are verified here, as they are used; a damaged entry is rendered again by ``repair``.
+        """
+        keys = list(keys)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(set(chunk)))
+            rows = {
+                key: (text, checksum)
+                for key, text, checksum in self._db.execute(
+                    f"SELECT key, fields, fields_sum FROM entries WHERE key IN ({marks})", list(set(chunk))
+                )
+            }
+            for key in chunk:
+                text, checksum = rows.get(key, (None, None))
+                if text is not None and checksum == _checksum(text):
+                    yield json.loads(text)
+                    continue
+                if repair is None:
+                    raise LookupError(f"render cache entry {key} is damaged")
+                self._warn("render cache: 1 damaged entry rebuilt")
+                yield repair(key)
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget entries this build did not use, once they outnumber the ones it did."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -25,11 +24,3 @@ class BuildError(Exception):
     def __init__(self, errors: list[CardError]):
         self.errors = sorted(set(errors))
         super().__init__("\n".join(map(str, self.errors)))
-
-
-def display_path(path: Path, base: Path) -> str:
-    """A path as the user typed it: relative to ``base`` when inside it."""
-    try:
-        return str(path.relative_to(base))
-    except ValueError:
-        return str(path)

@@ -23,7 +23,7 @@ import subprocess
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -77,7 +77,7 @@ class CardMath:
     key: str  # changes whenever the rendered fields can (the render cache's key)
     path: str  # as shown in messages
     file: Path
-    fields: Callable[[], dict[str, str]]  # field name -> HTML as it goes into the note; fetched only if needed
+    formulas: Callable[[], list[tuple[str, Formula]]]  # (field name, formula); see formulas_of
 
 
 @dataclass(frozen=True)
@@ -149,19 +149,33 @@ def _quote(text: str) -> str:
     return re.escape(text)
 
 
+def formulas_of(fields: dict[str, str]) -> list[tuple[str, Formula]]:
+    """Every formula of a card's rendered fields, with the field it is in."""
+    return [(name, f) for name, html in fields.items() if _may_hold_math(html) for f in find_formulas(html)]
+
+
+@lru_cache(maxsize=8)
+def _delimiters(inline: tuple, display: tuple):
+    """The start pattern and, per opening delimiter, its closer, kind and end pattern (compiled once)."""
+    ends: dict[str, tuple[str, bool]] = {}
+    for open_, close in inline:
+        ends[open_] = (close, False)
+    for open_, close in display:
+        ends[open_] = (close, True)
+    starts = re.compile("|".join(_quote(o) for o in sorted(ends, key=lambda o: (-len(o), o))))
+    end_patterns = {o: re.compile(_quote(c) + r"|\\(?:[a-zA-Z]|.)|[{}]") for o, (c, _) in ends.items()}
+    return starts, ends, end_patterns
+
+
 def find_formulas(html: str, *, tex: dict = ANKI_TEX) -> list[Formula]:
     """Every formula MathJax's FindTeX finds in ``html``, in order (a port of FindTeX.findMath).
 
     With processEscapes, processEnvironments and processRefs off (Anki), only the delimiter
     pairs count; a closing delimiter inside braces does not close the formula.
     """
-    ends: dict[str, tuple[str, bool]] = {}
-    for open_, close in tex["inlineMath"]:
-        ends[open_] = (close, False)
-    for open_, close in tex["displayMath"]:
-        ends[open_] = (close, True)
-    starts = re.compile("|".join(_quote(o) for o in sorted(ends, key=lambda o: (-len(o), o))))
-    end_patterns = {o: re.compile(_quote(c) + r"|\\(?:[a-zA-Z]|.)|[{}]") for o, (c, _) in ends.items()}
+    starts, ends, end_patterns = _delimiters(
+        tuple(map(tuple, tex["inlineMath"])), tuple(map(tuple, tex["displayMath"]))
+    )
 
     if "mathjax_process" not in html:  # then nothing inside <pre> is searched: skip parsing it
         html = _PRE.sub("<pre></pre>", html)
@@ -329,6 +343,25 @@ def check_math(
     cards: Iterable[CardMath], *, cards_dir: Path, cache: Path | None, root: Path = ROOT, node: str | None = None
 ) -> MathCheck:
     """Every formula of every rendered field, checked; errors point at the card file's line."""
+    cards = list(cards)
+    # fast path: the very same cards passed last time (a small file beside the cache says so)
+    clean_file = cache.with_name(cache.name + ".clean") if cache is not None else None
+    deck_key = hashlib.sha256("\n".join([checker_key(root), *sorted(c.key for c in cards)]).encode()).hexdigest()
+    if clean_file is not None and clean_file.exists() and clean_file.read_text(encoding="utf-8") == deck_key:
+        return MathCheck(errors=(), formulas=0)
+    result = _check_cards(cards, cache=cache, root=root, node=node, cards_dir=cards_dir)
+    if clean_file is not None:
+        if result.errors or result.warning:
+            clean_file.unlink(missing_ok=True)
+        else:
+            try:
+                clean_file.write_text(deck_key, encoding="utf-8")
+            except OSError:
+                pass  # a read-only checkout re-checks next time
+    return result
+
+
+def _check_cards(cards: list[CardMath], *, cache: Path | None, root: Path, node: str | None, cards_dir: Path) -> MathCheck:
     store = _Verdicts(cache, checker_key(root))
     memo: dict[str, list[str]] = {}  # card key -> its formulas, for the cache
     places: list[tuple[CardMath, str, Formula]] = []
@@ -338,7 +371,7 @@ def check_math(
             memo[card.key] = store.cards[card.key]
             count += len(memo[card.key])
             continue
-        found = [(name, f) for name, html in card.fields().items() if _may_hold_math(html) for f in find_formulas(html)]
+        found = card.formulas()
         places += [(card, name, formula) for name, formula in found]
         count += len(found)
         if all(formula.closed for _, formula in found):

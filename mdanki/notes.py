@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .cache import CardRecord
@@ -74,17 +74,21 @@ def make_notes(
     main_deck: str,
     namespace: str,
     lock: dict[str, Entry],
-    fields_of: Callable[[CardRecord], dict[str, str]],
+    fields: Iterable[dict[str, str]],
 ) -> Iterator[Note]:
-    """Notes in the order of ``records`` (also their order in the new-card queue), fields fetched one at a time."""
+    """Notes in the order of ``records`` (also their order in the new-card queue).
+
+    ``fields`` gives each record's rendered fields in the same order, so they can stream from the cache.
+    """
     note_ids = _note_ids([record.id for record in records], namespace, lock)
-    for position, record in enumerate(records, 1):
+    decks: dict[tuple, str] = {}  # many cards share a folder: name each deck once
+    for position, (record, rendered) in enumerate(zip(records, fields, strict=True), 1):
         yield Note(
             card_id=record.id,
             guid=guid_for(namespace, record.id),
             note_id=note_ids[record.id],
-            deck=deck_for(record, main_deck),
-            fields=field_values(fields_of(record), record.id),
+            deck=decks.get((record.deck, record.folder)) or decks.setdefault((record.deck, record.folder), deck_for(record, main_deck)),
+            fields=field_values(rendered, record.id),
             tags=tuple(sorted(record.tags)),
             mod=lock[record.id].mod,
             position=position,

@@ -14,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,12 @@ from .notes import Note
 from .notetype import FIELDS, MODEL_ID, MODEL_NAME, TEMPLATE_ID, NoteType
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
+# Deflate level 1: three times faster than the default 6 on a deck's database, about 30 %
+# larger, and still a fifth of genanki's uncompressed packages
+_COMPRESS_LEVEL = 1
 _FIELD_SEPARATOR = "\x1f"
+_INDEXES = "\n".join(re.findall(r"CREATE INDEX[^;]*;", APKG_SCHEMA))
+_TABLES = re.sub(r"CREATE INDEX[^;]*;", "", APKG_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -55,17 +61,19 @@ def write_package(
     decks: list[Deck],
     media: list[MediaFile],
     zip_time: tuple[int, int, int, int, int, int] | None = None,
+    before_replace: Callable[[], None] | None = None,
 ) -> int:
     """Write the package in one step: the old file stays until the new one is complete.
 
-    Returns the number of notes written.
+    ``before_replace`` runs once the new file is written; if it raises, the new file is
+    dropped and the old one kept. Returns the number of notes written.
     """
     stamp = zip_time or _ZIP_EPOCH
     handle, database = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".anki2")
     os.close(handle)
     try:
         count = _collection(Path(database), notes, note_type, note_type_mod, decks)
-        with replacing(path) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        with replacing(path) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL) as archive:
             with open(database, "rb") as source:
                 _add(archive, "collection.anki2", source, stamp)
             names = {str(index): item.name for index, item in enumerate(media)}
@@ -73,6 +81,9 @@ def write_package(
             for index, item in enumerate(media):
                 with open(item.path, "rb") as source:
                     _add(archive, str(index), source, stamp)
+            archive.close()
+            if before_replace is not None:
+                before_replace()
     finally:
         Path(database).unlink(missing_ok=True)
     return count
@@ -82,6 +93,8 @@ def _add(archive: zipfile.ZipFile, name: str, data, stamp) -> None:
     """One entry with fixed metadata; ``data`` is bytes or a file, copied in chunks."""
     info = zipfile.ZipInfo(name, date_time=stamp)
     info.compress_type = zipfile.ZIP_DEFLATED
+    # ZipFile.open(info, "w") takes the level from the entry (named compress_level from Python 3.13)
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", _COMPRESS_LEVEL)
     info.create_system = 3  # Unix, whatever machine builds it
     info.external_attr = 0o644 << 16
     with archive.open(info, "w") as entry:
@@ -108,7 +121,7 @@ def _collection(database: Path, notes: Iterable[Note], note_type: NoteType, note
         connection.execute("PRAGMA journal_mode = OFF")  # a scratch file: no journal to leave behind
         connection.execute("PRAGMA synchronous = OFF")
         cursor = connection.cursor()
-        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(_TABLES)
         cursor.executescript(APKG_COL)
         main_deck_id = deck_ids[decks[0].name] if decks else 1
         models = {str(MODEL_ID): model.to_json(note_type_mod, main_deck_id)}
@@ -121,6 +134,7 @@ def _collection(database: Path, notes: Iterable[Note], note_type: NoteType, note
             cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                (_card_row(note, deck_ids[note.deck]) for note in batch))
             count += len(batch)
+        cursor.executescript(_INDEXES)  # indexing once at the end is faster than row by row
         connection.commit()
         return count
     finally:

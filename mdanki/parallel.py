@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import CardRecord, cache_key
-from .cardfile import read_card
+from .cardfile import read_card, relative_name
 from .errors import CardError
+from .mathcheck import formulas_of
 from .notes import content_digest
 from .render import Renderer
 
@@ -66,7 +67,7 @@ def render_file(path: Path, job: RenderJob, renderer: Renderer) -> Rendered:
     rendered, errors = renderer.render(card)
     if rendered is None:
         return Rendered(path, None, None, tuple(errors))
-    key = cache_key(job.fingerprint, path.relative_to(job.cards_dir).as_posix(), data)
+    key = cache_key(job.fingerprint, relative_name(path, job.cards_dir), data)
     record = CardRecord(
         key=key,
         id=card.id,
@@ -77,6 +78,7 @@ def render_file(path: Path, job: RenderJob, renderer: Renderer) -> Rendered:
         deck=card.deck,
         digest=content_digest(rendered.fields, card.id, card.tags),
         media=rendered.media,
+        formulas=tuple((name, f.tex, f.display, f.closed) for name, f in formulas_of(rendered.fields)),
     )
     return Rendered(path, record, rendered.fields, ())
 
