@@ -281,6 +281,7 @@ def _render(files, job, cache, jobs, progress):
             records[path] = record
         else:
             misses.append(path)
+    del cached, keys  # big decks: keep only what the later stages need
 
     errors: list[CardError] = []
     if misses and progress:

@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS entries (
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CardRecord:
     """Everything the later stages need of a rendered card, except its (large) HTML fields."""
 

@@ -80,7 +80,7 @@ class CardMath:
     formulas: Callable[[], list[tuple[str, Formula]]]  # (field name, formula); see formulas_of
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MathCheck:
     """The outcome for a deck: an error per broken formula, or why nothing was checked."""
 

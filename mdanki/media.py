@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 _SAFE_STEM = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MediaFile:
     """A file to package: its name in Anki's media folder and where it is on disk."""
 
