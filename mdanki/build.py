@@ -340,17 +340,16 @@ def _zip_time() -> tuple[int, int, int, int, int, int] | None:
 
 def _check_math(records, files, cards_dir, cache_dir, warn) -> list[CardError]:
     """MathJax's verdict on every formula (see mathcheck); only a warning where Node is missing."""
-    path_of = {shown(path): path for path in files}
     verdicts = None  # the default: .cache/mathjax.json beside the cards folder, next to the render caches
     if cache_dir is True:
         verdicts = default_cache_dir(cards_dir).parent / "mathjax.json"
     elif cache_dir:
         verdicts = Path(cache_dir) / "mathjax.json"
-    result = check_math(
-        (CardMath(r.key, r.path, path_of.get(r.path, Path(r.path)), partial(_formulas, r)) for r in records),
-        cards_dir=cards_dir,
-        cache=verdicts,
-    )
+    def cards():
+        path_of = {shown(path): path for path in files}
+        return (CardMath(r.key, r.path, path_of.get(r.path, Path(r.path)), partial(_formulas, r)) for r in records)
+
+    result = check_math(cards, keys=[record.key for record in records], cards_dir=cards_dir, cache=verdicts)
     if result.warning:
         warn(result.warning)
     return list(result.errors)

@@ -28,7 +28,7 @@ _HEADER = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     digest: str
     mod: int

@@ -340,16 +340,28 @@ def check_formulas(
 
 
 def check_math(
-    cards: Iterable[CardMath], *, cards_dir: Path, cache: Path | None, root: Path = ROOT, node: str | None = None
+    cards: Iterable[CardMath] | Callable[[], Iterable[CardMath]],
+    *,
+    cards_dir: Path,
+    cache: Path | None,
+    root: Path = ROOT,
+    node: str | None = None,
+    keys: Iterable[str] | None = None,
 ) -> MathCheck:
-    """Every formula of every rendered field, checked; errors point at the card file's line."""
-    cards = list(cards)
+    """Every formula of every rendered field, checked; errors point at the card file's line.
+
+    ``cards`` may be a function that yields them: with ``keys`` (the cards' keys) given, an
+    unchanged deck that passed last time is recognised without building them at all.
+    """
+    if keys is None:
+        cards = list(cards() if callable(cards) else cards)
+        keys = [card.key for card in cards]
     # fast path: the very same cards passed last time (a small file beside the cache says so)
     clean_file = cache.with_name(cache.name + ".clean") if cache is not None else None
-    deck_key = hashlib.sha256("\n".join([checker_key(root), *sorted(c.key for c in cards)]).encode()).hexdigest()
+    deck_key = hashlib.sha256("\n".join([checker_key(root), *sorted(keys)]).encode()).hexdigest()
     if clean_file is not None and clean_file.exists() and clean_file.read_text(encoding="utf-8") == deck_key:
         return MathCheck(errors=(), formulas=0)
-    result = _check_cards(cards, cache=cache, root=root, node=node, cards_dir=cards_dir)
+    result = _check_cards(list(cards() if callable(cards) else cards), cache=cache, root=root, node=node, cards_dir=cards_dir)
     if clean_file is not None:
         if result.errors or result.warning:
             clean_file.unlink(missing_ok=True)
