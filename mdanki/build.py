@@ -247,12 +247,13 @@ def _render_job(cards_dir: Path, media_dir: Path | None) -> RenderJob:
 
 
 def _repairer(records, files, job, cache) -> Callable[[str], dict[str, str]]:
-    """Render one card again when its cached fields turn out damaged; the entry is replaced."""
-    path_of = {record.key: path for record, path in zip(records, files)} if len(records) == len(files) else None
+    """Render one card again when its cached fields turn out damaged; the entry is replaced.
 
+    Called only after every file rendered without error, so ``records`` and ``files`` align.
+    """
     def repair(key: str) -> dict[str, str]:
-        paths = path_of or {cache_key(job.fingerprint, relative_name(p, job.cards_dir), p.read_bytes()): p for p in files}
-        result = render_file(paths[key], job, Renderer(media_dir=job.media_dir, roots=job.roots))
+        path = next(path for record, path in zip(records, files) if record.key == key)
+        result = render_file(path, job, Renderer(media_dir=job.media_dir, roots=job.roots))
         if result.record is None:  # the file changed under the build and is now broken
             raise BuildError(list(result.errors))
         cache.store([(result.record, result.fields)])
