@@ -19,7 +19,7 @@ from . import lock
 from .cache import SCHEMA_VERSION, CardRecord, RenderCache, cache_key
 from .cardfile import Card, find_card_files, read_card, relative_name, shown
 from .errors import BuildError, CardError
-from .mathcheck import CardMath, Formula, check_math
+from .mathcheck import CardMath, EarlyMath, Formula, check_math
 from .media import media_file
 from .notes import deck_for, make_notes
 from .notetype import default_note_type
@@ -146,16 +146,17 @@ def build(
     settings = load_settings(cards_dir, deck_name=deck_name)
     files = _card_files(cards_dir)
     cache = _open_cache(cards_dir, cache_dir, warn)
+    # MathJax checks each new card's formulas in Node while the other cards render and the
+    # package is written; the package only replaces the old one once the math has passed
+    early_math = EarlyMath(cache=_verdict_cache(cards_dir, cache_dir))
     background = ThreadPoolExecutor(1)
     try:
         job = _render_job(cards_dir, media_dir)
-        records, errors = _render(files, job, cache, jobs or default_jobs(), progress)
+        records, errors = _render(files, job, cache, jobs or default_jobs(), progress, on_formulas=early_math.submit)
         errors += _duplicate_ids(records)
         if errors:
             raise BuildError(errors)
-        # MathJax runs in Node processes while this process writes the package; the package
-        # only replaces the old one once the math has passed
-        math = background.submit(_check_math, records, files, cards_dir, cache_dir, warn)
+        math = background.submit(_check_math, records, files, cards_dir, early_math, warn)
 
         def math_passed() -> None:
             problems = math.result()
@@ -207,6 +208,7 @@ def build(
         cache.keep_only({record.key for record in records})
     finally:
         background.shutdown(wait=True)
+        early_math.close()
         cache.close()
         if progress:
             progress.done()
@@ -262,8 +264,11 @@ def _repairer(records, files, job, cache) -> Callable[[str], dict[str, str]]:
     return repair
 
 
-def _render(files, job, cache, jobs, progress):
-    """Records for every file, in file order: from the cache where still valid, rendered otherwise."""
+def _render(files, job, cache, jobs, progress, on_formulas: Callable[[list[Formula]], None]):
+    """Records for every file, in file order: from the cache where still valid, rendered otherwise.
+
+    ``on_formulas`` hears the formulas of each card rendered anew, as soon as it is.
+    """
     cards_dir = job.cards_dir
     if progress:
         progress.stage("reading", len(files))
@@ -292,6 +297,7 @@ def _render(files, job, cache, jobs, progress):
         errors += result.errors
         if result.record is not None:
             records[result.path] = result.record
+            on_formulas([formula for _, formula in _formulas(result.record)])
             fresh.append((result.record, result.fields))
             if len(fresh) >= 1000:  # store as we go, so memory stays flat on big decks
                 cache.store(fresh)
@@ -339,18 +345,20 @@ def _zip_time() -> tuple[int, int, int, int, int, int] | None:
     return stamp[:6]
 
 
-def _check_math(records, files, cards_dir, cache_dir, warn) -> list[CardError]:
-    """MathJax's verdict on every formula (see mathcheck); only a warning where Node is missing."""
-    verdicts = None  # the default: .cache/mathjax.json beside the cards folder, next to the render caches
+def _verdict_cache(cards_dir: Path, cache_dir: Path | None | bool) -> Path | None:
+    """MathJax's verdicts: by default .cache/mathjax.json beside the cards, next to the render caches."""
     if cache_dir is True:
-        verdicts = default_cache_dir(cards_dir).parent / "mathjax.json"
-    elif cache_dir:
-        verdicts = Path(cache_dir) / "mathjax.json"
+        return default_cache_dir(cards_dir).parent / "mathjax.json"
+    return Path(cache_dir) / "mathjax.json" if cache_dir else None
+
+
+def _check_math(records, files, cards_dir, early: EarlyMath, warn) -> list[CardError]:
+    """MathJax's verdict on every formula (see mathcheck); only a warning where Node is missing."""
     def cards():
         path_of = {shown(path): path for path in files}
         return (CardMath(r.key, r.path, path_of.get(r.path, Path(r.path)), partial(_formulas, r)) for r in records)
 
-    result = check_math(cards, keys=[record.key for record in records], cards_dir=cards_dir, cache=verdicts)
+    result = check_math(cards, keys=[record.key for record in records], cards_dir=cards_dir, cache=early.cache, early=early)
     if result.warning:
         warn(result.warning)
     return list(result.errors)

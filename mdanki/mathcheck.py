@@ -3,10 +3,9 @@
 Anki's reviewer renders math with MathJax 3.2.2 (the ``tex-chtml-full`` component with the
 options in ``ANKI_TEX``). With ``noerrors`` loaded it draws a broken formula in red instead of
 failing, so the only way to know a deck is clean is to ask the same MathJax. The formulas are
-found in the rendered HTML the way MathJax finds them (``find_formulas``), sent in one batch
-(split across cores when large) to ``mathjax/check.mjs`` (Node, the pinned npm package
-``mathjax-full``), and the verdicts cached by formula hash, so an unchanged deck re-checks
-without starting Node.
+found in the rendered HTML the way MathJax finds them (``find_formulas``), sent to MathJax
+in Node (``mathjax_node``) as soon as a card is rendered (``EarlyMath``), and the verdicts
+cached by formula hash, so an unchanged deck re-checks without starting Node.
 
 Node is a development tool: without it (or without ``npm ci``) the math is not validated and
 ``MathCheck.warning`` says so; the build goes on.
@@ -16,12 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from html.parser import HTMLParser
@@ -30,12 +25,10 @@ from pathlib import Path
 from .atomic import replacing
 from .cardfile import Card, Section, read_card
 from .errors import CardError
+from .mathjax_node import MATHJAX_VERSION, ROOT, SCRIPT, MathJaxNode, MathUnavailable, mathjax_package
 from .render import FIELD_SECTIONS
 
-MATHJAX_VERSION = "3.2.2"  # what Anki ships; package.json pins the same
-ROOT = Path(__file__).resolve().parent.parent  # the repository: mathjax/ and node_modules/
-SCRIPT = Path("mathjax") / "check.mjs"
-_BATCH = 2000  # formulas per Node process when a big batch is split across cores
+__all__ = ["MATHJAX_VERSION", "MathUnavailable", "mathjax_package"]  # re-exported for the preview and tests
 
 # Anki's MathJax configuration (ts/mathjax/ in Anki's sources) on top of tex-chtml-full.
 # The checker and the preview both use it, so they agree with Anki and with each other.
@@ -88,10 +81,6 @@ class MathCheck:
     warning: str | None = None  # set when the math could not be validated
     formulas: int = 0
     node_started: bool = False
-
-
-class MathUnavailable(Exception):
-    """MathJax cannot be run here; the message says why and what to install."""
 
 
 class _Strings(HTMLParser):
@@ -216,63 +205,12 @@ def checker_key(root: Path = ROOT) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def installed_version(root: Path = ROOT) -> str | None:
-    """The version of the mathjax-full npm package under ``root``, None when not installed."""
-    package = root / "node_modules" / "mathjax-full" / "package.json"
-    try:
-        return str(json.loads(package.read_text(encoding="utf-8")).get("version"))
-    except (OSError, ValueError):
-        return None
-
-
-def mathjax_package(root: Path | None = None) -> Path | None:
-    """The installed mathjax-full folder, when it is the version Anki uses."""
-    root = root or ROOT
-    return root / "node_modules" / "mathjax-full" if installed_version(root) == MATHJAX_VERSION else None
-
-
 def run_mathjax(formulas: list[Formula], *, root: Path = ROOT, node: str | None = None) -> list[str | None]:
-    """MathJax's error message (None when fine) for each formula; big batches on every core."""
-    node = node or shutil.which("node")
-    if node is None:
-        raise MathUnavailable("node not found; install Node.js 18+ and run 'npm ci'")
-    installed = installed_version(root)
-    if installed is None or not (root / SCRIPT).exists():
-        raise MathUnavailable(f"MathJax {MATHJAX_VERSION} is not installed; run 'npm ci' in {root}")
-    if installed != MATHJAX_VERSION:
-        raise MathUnavailable(f"MathJax {installed} is installed, Anki uses {MATHJAX_VERSION}; run 'npm ci' in {root}")
-    if not formulas:
-        return []
-    parts = max(1, min(os.cpu_count() or 1, len(formulas) // _BATCH))
-    size = -(-len(formulas) // parts)
-    chunks = [formulas[start:start + size] for start in range(0, len(formulas), size)]
-    if len(chunks) == 1:
-        return _run_node(chunks[0], root=root, node=node)
-    with ThreadPoolExecutor(len(chunks)) as pool:  # threads only wait: the work is in the Node processes
-        answers = list(pool.map(lambda chunk: _run_node(chunk, root=root, node=node), chunks))
-    return [error for answer in answers for error in answer]
-
-
-def _run_node(formulas: list[Formula], *, root: Path, node: str) -> list[str | None]:
-    request = {"tex": ANKI_TEX, "formulas": [{"tex": f.tex, "display": f.display} for f in formulas]}
-    try:
-        done = subprocess.run(
-            [node, str(root / SCRIPT)],
-            input=json.dumps(request).encode("utf-8"),
-            capture_output=True,
-            cwd=root,
-            timeout=1800,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as problem:
-        raise MathUnavailable(f"the MathJax check did not run ({problem})") from None
-    if done.returncode != 0:
-        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
-        raise MathUnavailable(f"the MathJax check failed: {last}")
-    results = json.loads(done.stdout)
-    if len(results) != len(formulas):
-        raise MathUnavailable("the MathJax check answered for a different number of formulas")
-    return [item["error"] for item in results]
+    """MathJax's error message (None when fine) for each formula. Raises MathUnavailable."""
+    with MathJaxNode(tex=ANKI_TEX, root=root, node=node) as mathjax:
+        mathjax.submit(formulas)
+        verdicts = mathjax.verdicts()
+    return [verdicts[formula.key] for formula in formulas]
 
 
 class _Verdicts:
@@ -318,14 +256,38 @@ class _Verdicts:
             pass  # a read-only checkout still builds; it just re-checks next time
 
 
-def _verdicts(formulas: Iterable[Formula], store: _Verdicts, *, root: Path, node: str | None) -> bool:
-    """Fill ``store`` with a verdict for every formula; True when Node had to run."""
-    missing = list({f.key: f for f in formulas if f.key not in store.formulas}.values())
-    if not missing:
-        return False  # all cached: no Node needed, not even installed
-    for formula, error in zip(missing, run_mathjax(missing, root=root, node=node)):
-        store.formulas[formula.key] = error
-    return True
+class EarlyMath:
+    """The verdict cache, and MathJax for what it lacks: fed while the deck is still rendering.
+
+    ``submit`` sends a just-rendered card's new formulas to Node at once, so MathJax works
+    alongside the renderer; ``check_math`` then only collects the verdicts. Close it when done.
+    """
+
+    def __init__(self, *, cache: Path | None, root: Path = ROOT, node: str | None = None):
+        self.cache, self.root = cache, root
+        self.mathjax = MathJaxNode(tex=ANKI_TEX, root=root, node=node)
+        self._store: _Verdicts | None = None
+
+    @property
+    def store(self) -> _Verdicts:
+        if self._store is None:
+            self._store = _Verdicts(self.cache, checker_key(self.root))
+        return self._store
+
+    def submit(self, formulas: Iterable[Formula]) -> None:
+        known = self.store.formulas
+        self.mathjax.submit([f for f in formulas if f.closed and f.key not in known])
+
+    def fill(self, formulas: Iterable[Formula]) -> bool:
+        """A verdict in the store for every formula; True when Node had to run. Raises MathUnavailable."""
+        self.submit(formulas)
+        if not self.mathjax.submitted:
+            return False  # all cached: no Node needed, not even installed
+        self.store.formulas.update(self.mathjax.verdicts())
+        return True
+
+    def close(self) -> None:
+        self.mathjax.close()
 
 
 def check_formulas(
@@ -333,10 +295,13 @@ def check_formulas(
 ) -> tuple[dict[Formula, str | None], bool]:
     """Verdicts for ``formulas`` (cached ones from ``cache``), and whether Node had to run."""
     wanted = list(dict.fromkeys(formulas))
-    store = _Verdicts(cache, checker_key(root))
-    started = _verdicts(wanted, store, root=root, node=node)
-    store.save(store.cards, {f.key for f in wanted})
-    return {f: store.formulas[f.key] for f in wanted}, started
+    early = EarlyMath(cache=cache, root=root, node=node)
+    try:
+        started = early.fill(wanted)
+    finally:
+        early.close()
+    early.store.save(early.store.cards, {f.key for f in wanted})
+    return {f: early.store.formulas[f.key] for f in wanted}, started
 
 
 def check_math(
@@ -347,21 +312,27 @@ def check_math(
     root: Path = ROOT,
     node: str | None = None,
     keys: Iterable[str] | None = None,
+    early: EarlyMath | None = None,
 ) -> MathCheck:
     """Every formula of every rendered field, checked; errors point at the card file's line.
 
     ``cards`` may be a function that yields them: with ``keys`` (the cards' keys) given, an
     unchanged deck that passed last time is recognised without building them at all.
+    ``early``: the session the build fed while rendering (its ``cache`` wins); closed here.
     """
-    if keys is None:
-        cards = list(cards() if callable(cards) else cards)
-        keys = [card.key for card in cards]
-    # fast path: the very same cards passed last time (a small file beside the cache says so)
-    clean_file = cache.with_name(cache.name + ".clean") if cache is not None else None
-    deck_key = hashlib.sha256("\n".join([checker_key(root), *sorted(keys)]).encode()).hexdigest()
-    if clean_file is not None and clean_file.exists() and clean_file.read_text(encoding="utf-8") == deck_key:
-        return MathCheck(errors=(), formulas=0)
-    result = _check_cards(list(cards() if callable(cards) else cards), cache=cache, root=root, node=node, cards_dir=cards_dir)
+    early = early or EarlyMath(cache=cache, root=root, node=node)
+    try:
+        if keys is None:
+            cards = list(cards() if callable(cards) else cards)
+            keys = [card.key for card in cards]
+        # fast path: the very same cards passed last time (a small file beside the cache says so)
+        clean_file = early.cache.with_name(early.cache.name + ".clean") if early.cache is not None else None
+        deck_key = hashlib.sha256("\n".join([checker_key(early.root), *sorted(keys)]).encode()).hexdigest()
+        if clean_file is not None and clean_file.exists() and clean_file.read_text(encoding="utf-8") == deck_key:
+            return MathCheck(errors=(), formulas=0)
+        result = _check_cards(list(cards() if callable(cards) else cards), early=early, cards_dir=cards_dir)
+    finally:
+        early.close()
     if clean_file is not None:
         if result.errors or result.warning:
             clean_file.unlink(missing_ok=True)
@@ -373,8 +344,8 @@ def check_math(
     return result
 
 
-def _check_cards(cards: list[CardMath], *, cache: Path | None, root: Path, node: str | None, cards_dir: Path) -> MathCheck:
-    store = _Verdicts(cache, checker_key(root))
+def _check_cards(cards: list[CardMath], *, early: EarlyMath, cards_dir: Path) -> MathCheck:
+    store = early.store
     memo: dict[str, list[str]] = {}  # card key -> its formulas, for the cache
     places: list[tuple[CardMath, str, Formula]] = []
     count = 0
@@ -390,7 +361,7 @@ def _check_cards(cards: list[CardMath], *, cache: Path | None, root: Path, node:
             memo[card.key] = [formula.key for _, formula in found]
     warning = None
     try:
-        started = _verdicts((f for _, _, f in places if f.closed), store, root=root, node=node)
+        started = early.fill(f for _, _, f in places)
     except MathUnavailable as why:
         started, warning = False, f"math not validated: {why}"
         memo = {key: keys for key, keys in memo.items() if all(k in store.formulas for k in keys)}

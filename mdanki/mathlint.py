@@ -49,7 +49,7 @@ def lint_math(section: Section, where: str) -> list[CardError]:
                 fence = None
             block_start = True
             continue
-        line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw)
+        line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw) if "`" in raw else raw
         content = _CONTAINER.sub("", line, count=1)
         if display is not None:
             opened, closer = display
@@ -90,7 +90,7 @@ def lint_math(section: Section, where: str) -> list[CardError]:
                 display = (number, "$$" if opener == "$$" else "\\]")
                 broken.add(number)
             continue
-        else:
+        elif "$$" in line or "\\" in line:
             unescaped = _ESCAPED.sub("  ", line)
             for token in ("$$", "\\[", "\\]"):
                 if token in unescaped:
@@ -113,6 +113,8 @@ def _lint_inline(paragraph: list[tuple[int, str]], where: str) -> list[CardError
     if not paragraph:
         return []
     text = "\n".join(line for _, line in paragraph)
+    if "$" not in text and "\\" not in text:
+        return []  # no delimiter at all: most paragraphs
     starts = []
     position = 0
     for number, line in paragraph:

@@ -7,7 +7,7 @@ import shutil
 import pytest
 from conftest import REPO, card_text
 
-from mdanki import mathcheck
+from mdanki import mathcheck, mathjax_node
 from mdanki.cli import main
 from mdanki.mathcheck import Formula, check_formulas, find_formulas, run_mathjax
 
@@ -172,12 +172,13 @@ def test_an_unchanged_deck_starts_no_node_and_an_edit_checks_only_its_formulas(p
     project.card("b.md", answer=r"$c_1$")
     project.build()
     sent = []
+    send = mathjax_node._Process.send
 
-    def recording(formulas, **options):
-        sent.extend(f.tex for f in formulas)
-        return [None] * len(formulas)
+    def recording(self, batch):
+        sent.extend(f.tex for f in batch)
+        send(self, batch)
 
-    monkeypatch.setattr(mathcheck, "run_mathjax", recording)
+    monkeypatch.setattr(mathjax_node._Process, "send", recording)
     project.build()
     assert sent == []
     project.card("b.md", answer=r"$c_1$ and $c_2$")
