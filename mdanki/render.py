@@ -22,6 +22,7 @@ from .cardfile import Card, Section
 from .errors import CardError
 from .mathlint import lint_math
 from .media import MediaFile, MediaProblem, is_remote, media_file, resolve
+from .speedups import SkipHopelessPatterns
 
 # The one configuration table of the renderer.
 EXTENSIONS: dict[str, dict] = {
@@ -30,8 +31,9 @@ EXTENSIONS: dict[str, dict] = {
     "attr_list": {},
     # $..$, $$..$$, \(..\), \[..\] -> \(..\) and \[..\], Anki's MathJax delimiters, content untouched
     "pymdownx.arithmatex": {"generic": True, "smart_dollar": True},
-    # Pygments colours as CSS classes, so the note type's CSS can restyle them in night mode
-    "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
+    # pymdownx.highlight (looking up each language's lexer once): Pygments colours as CSS
+    # classes, so the note type's CSS can restyle them in night mode
+    "mdanki.speedups:ReusingHighlightExtension": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
     "pymdownx.superfences": {},
 }
 
@@ -89,7 +91,7 @@ class Renderer:
         self.media_dir = media_dir
         self.roots = roots
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _ImageExtension(self)],
+            extensions=[*EXTENSIONS, _ImageExtension(self), SkipHopelessPatterns()],
             extension_configs=EXTENSIONS,
             output_format="html",
         )

@@ -45,7 +45,7 @@ def test_a_renderer_change_invalidates_the_cache(project, monkeypatch):
     project.card("a.md", answer="```python\nx = 1\n```")
     project.build()
     before = project.output.read_bytes()
-    monkeypatch.setitem(render.EXTENSIONS, "pymdownx.highlight", {"use_pygments": False})
+    monkeypatch.setitem(render.EXTENSIONS, "mdanki.speedups:ReusingHighlightExtension", {"use_pygments": False})
     project.build()
     assert project.output.read_bytes() != before
     assert len(cache_files(project)) == 2  # a new cache for the new configuration

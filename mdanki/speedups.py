@@ -1,0 +1,85 @@
+"""Markdown extensions that make rendering faster without changing a byte of its output.
+
+Python-Markdown tries every inline pattern's regex at every position of every piece of
+text. Several of those regexes begin with a lookbehind, which stops Python's regex engine
+from skipping ahead to a possible first character: on a paragraph of plain prose,
+arithmatex's pattern alone costs more than the rest of the paragraph's rendering. Every
+match of those patterns starts with one of a few characters, so the guard jumps straight
+to those characters and tries the real regex only there: the same matches, found at a
+fraction of the cost. ``tests/test_speedups.py`` checks this against the real regexes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import markdown
+from markdown.extensions import Extension
+from pymdownx.highlight import Highlight, HighlightExtension
+
+# inline pattern name -> the characters every match of it starts with
+MATCHES_START_WITH: dict[str, str] = {
+    "backtick": "`\\",  # a backtick, or escaped backslashes before one
+    "arithmatex-inline": "$\\",  # $...$, \(...\), or escaped backslashes before a $
+    "reference": "[",
+    "link": "[",
+    "short_reference": "[",
+}
+
+
+class _Guarded:
+    """A compiled regex whose ``finditer`` tries to match only where a match could start.
+
+    The same matches as the regex's own ``finditer``: that tries every position in turn,
+    and a match cannot start anywhere else. Lookbehinds still see the text before ``pos``.
+    """
+
+    def __init__(self, regex: re.Pattern[str], starts: str):
+        self.regex = regex
+        self._starts = re.compile(f"[{re.escape(starts)}]")
+
+    def finditer(self, data: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        search, match = self._starts.search, self.regex.match
+        while (start := search(data, pos)) is not None:
+            found = match(data, start.start())
+            if found is None:
+                pos = start.start() + 1
+            else:
+                yield found
+                pos = max(found.end(), start.start() + 1)
+
+    def __getattr__(self, name: str):  # anything else is the regex's own
+        return getattr(self.regex, name)
+
+
+class SkipHopelessPatterns(Extension):
+    """Guards the inline patterns of ``MATCHES_START_WITH``; register it after the extensions adding them."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        for name, starts in MATCHES_START_WITH.items():
+            if name in md.inlinePatterns:
+                pattern = md.inlinePatterns[name]
+                if isinstance(pattern, markdown.inlinepatterns.InlineProcessor) and isinstance(pattern.compiled_re, re.Pattern):
+                    pattern.compiled_re = _Guarded(pattern.compiled_re, starts)
+
+
+class _ReusingHighlight(Highlight):
+    """pymdownx's highlighter, looking each language's Pygments lexer up once per process."""
+
+    _lexers: dict[tuple, tuple] = {}
+
+    def get_lexer(self, src, language, inline, stripnl):
+        if self.guess_lang:  # a guess depends on the code itself
+            return super().get_lexer(src, language, inline, stripnl)
+        key = (language, inline, stripnl, self.default_lang, repr(self.extend_pygments_lang))
+        if key not in self._lexers:
+            self._lexers[key] = super().get_lexer(src, language, inline, stripnl)
+        return self._lexers[key]
+
+
+class ReusingHighlightExtension(HighlightExtension):
+    """``pymdownx.highlight`` with the same options; only its lexer lookups are cached."""
+
+    def get_pymdownx_highlighter(self):
+        return _ReusingHighlight

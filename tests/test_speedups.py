@@ -1,0 +1,71 @@
+"""The rendering speedups change nothing: the same matches, the same HTML, byte for byte."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import markdown
+import pytest
+from conftest import REPO
+
+from mdanki import speedups
+from mdanki.build import read_cards
+from mdanki.render import EXTENSIONS, FIELD_SECTIONS, Renderer
+
+# what the renderer would be without the speedups: pymdownx.highlight itself, no guards
+PLAIN_EXTENSIONS = {
+    ("pymdownx.highlight" if name == "mdanki.speedups:ReusingHighlightExtension" else name): config
+    for name, config in EXTENSIONS.items()
+}
+ALPHABET = "ab $$\\\\``[]()!_*<>&#:/{}\n\x02\x03"
+
+
+def plain_markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=list(PLAIN_EXTENSIONS), extension_configs=PLAIN_EXTENSIONS, output_format="html")
+
+
+def random_texts(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 40))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("name", list(speedups.MATCHES_START_WITH))
+def test_a_guarded_pattern_finds_exactly_what_its_regex_finds(name):
+    pattern = plain_markdown().inlinePatterns[name]
+    regex = pattern.getCompiledRegExp()
+    guarded = speedups._Guarded(regex, speedups.MATCHES_START_WITH[name])
+    for text in random_texts(20_000):
+        for start in (0, len(text) // 2):
+            expected = [(m.span(), m.groups()) for m in regex.finditer(text, start)]
+            assert [(m.span(), m.groups()) for m in guarded.finditer(text, start)] == expected, repr(text)
+
+
+def test_the_guards_are_in_place_and_cover_patterns_that_exist():
+    md = Renderer(media_dir=None, roots=())._md
+    for name in speedups.MATCHES_START_WITH:
+        assert isinstance(md.inlinePatterns[name].compiled_re, speedups._Guarded), name
+
+
+def test_random_markdown_renders_the_same_with_and_without_the_speedups():
+    fast, plain = Renderer(media_dir=None, roots=())._md, plain_markdown()
+    for text in random_texts(3_000, seed=11):
+        assert fast.reset().convert(text) == plain.reset().convert(text), repr(text)
+
+
+def test_every_shipped_card_renders_the_same_with_and_without_the_speedups():
+    cards, errors = read_cards(REPO / "cards")
+    assert errors == [] and len(cards) > 100
+    renderer = Renderer(media_dir=REPO / "media", roots=(REPO / "cards", REPO / "media"))
+    plain = plain_markdown()
+    code_blocks = 0
+    for card in cards:
+        rendered, problems = renderer.render(card)
+        assert problems == []
+        for name, attribute in FIELD_SECTIONS.items():
+            section = getattr(card, attribute)
+            if section is None or "<img" in rendered.fields[name]:
+                continue  # images get packaged names, which the plain renderer does not give
+            assert rendered.fields[name] == plain.reset().convert(section.text), f"{card.path} {name}"
+            code_blocks += len(re.findall('<div class="highlight">', rendered.fields[name]))
+    assert code_blocks > 50  # the lexer cache was exercised
