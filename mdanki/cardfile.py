@@ -27,6 +27,8 @@ REQUIRED_SECTIONS = ("question", "answer")
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HEADING = re.compile(r"^##[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_KEY = re.compile(r"([^\s#:][^:]*):")
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,8 @@ def read_card(path: Path, cards_dir: Path, source: bytes | None = None) -> tuple
     text = text.removeprefix("\ufeff")
     lines = text.splitlines()
 
-    meta, body_start, meta_errors = _front_matter(lines, where, path)
-    id_line = _key_lines(lines[1:body_start]).get("id", 2)
+    meta, body_start, meta_errors, key_lines = _front_matter(lines, where, path)
+    id_line = key_lines.get("id", 2)
     errors += meta_errors
     sections, section_errors = _sections(lines, body_start, where)
     errors += section_errors
@@ -138,14 +140,18 @@ def read_card(path: Path, cards_dir: Path, source: bytes | None = None) -> tuple
 
 
 def _front_matter(lines: list[str], where: str, path: Path):
-    """Parse and check the YAML front matter. Returns (meta or None, first body line index, errors)."""
+    """Parse and check the YAML front matter.
+
+    Returns (meta or None, first body line index, errors, file line of each key).
+    """
     if not lines or lines[0].strip() != "---":
         return None, 0, [
             CardError(where, 1, f"missing front matter: start the file with '---', 'id: {suggest_id(path)}', '---'")
-        ]
+        ], {}
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
-        return None, 1, [CardError(where, 1, "front matter is not closed: add a '---' line after it")]
+        return None, 1, [CardError(where, 1, "front matter is not closed: add a '---' line after it")], {}
+    key_lines = _key_lines(lines[1:end])
     try:
         meta = yaml.load("\n".join(lines[1:end]), Loader=_YamlLoader)
     except yaml.YAMLError as exc:
@@ -154,13 +160,12 @@ def _front_matter(lines: list[str], where: str, path: Path):
             mark = getattr(exc, "context_mark", None) or mark
         line = min(mark.line + 2, end) if mark is not None else 2
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        return None, end + 1, [CardError(where, line, f"front matter is not valid YAML: {problem}")]
+        return None, end + 1, [CardError(where, line, f"front matter is not valid YAML: {problem}")], key_lines
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        return None, end + 1, [CardError(where, 2, "front matter must be a mapping of keys to values (id: ..., tags: [...])")]
+        return None, end + 1, [CardError(where, 2, "front matter must be a mapping of keys to values (id: ..., tags: [...])")], key_lines
 
-    key_lines = _key_lines(lines[1:end])
     errors = []
 
     def line_of(key: str) -> int:
@@ -195,7 +200,7 @@ def _front_matter(lines: list[str], where: str, path: Path):
     for tag in tags:
         if not isinstance(tag, str) or not tag:
             errors.append(CardError(where, line_of("tags"), f"tag {tag!r} must be a non-empty text"))
-        elif re.search(r"\s", tag):
+        elif _SPACE.search(tag):
             errors.append(
                 CardError(where, line_of("tags"), f"tag '{tag}' contains a space; Anki tags cannot (use '-' or '::')")
             )
@@ -206,14 +211,14 @@ def _front_matter(lines: list[str], where: str, path: Path):
         errors.append(CardError(where, line_of("deck"), "deck must be a name like 'Statistics' or 'Models::Trees'"))
     elif deck is not None:
         meta["deck"] = "::".join(part.strip() for part in deck.split("::"))
-    return (None if errors else meta), end + 1, errors
+    return (None if errors else meta), end + 1, errors, key_lines
 
 
 def _key_lines(meta_lines: list[str]) -> dict[str, int]:
     """File line of each top-level front-matter key (front matter starts at file line 2)."""
     found = {}
     for offset, line in enumerate(meta_lines):
-        match = re.match(r"([^\s#:][^:]*):", line)
+        match = _KEY.match(line)
         if match:
             found.setdefault(match.group(1).strip(), offset + 2)
     return found
@@ -236,14 +241,14 @@ def _sections(lines: list[str], start: int, where: str) -> tuple[dict[str, Secti
     for index in range(start, len(lines)):
         line = lines[index]
         number = index + 1
-        fence_match = _FENCE.match(line)
+        fence_match = _FENCE.match(line) if ("`" in line or "~" in line) else None
         if fence_match:
             marker = fence_match.group(1)
             if fence is None:
                 fence = marker
             elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[len(marker):].strip():
                 fence = None
-        heading = _HEADING.match(line) if fence is None else None
+        heading = _HEADING.match(line) if fence is None and line.startswith("##") else None
         if heading:
             name = heading.group(1).strip().lower()
             if name not in SECTIONS:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -134,6 +135,79 @@ class _Strings(HTMLParser):
         self._push()
 
 
+# Plain tags only: a lower-case-able name, double-quoted attribute values without < or >
+_PLAIN_TAG = re.compile(
+    r'<(?:([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"<>]*")?)*)[ \t\n\r\f]*(/?)'
+    r'|/([a-zA-Z][a-zA-Z0-9]*)[ \t\n\r\f]*)>'
+)
+_NOT_PLAIN = re.compile(r"<[!?]|mathjax_|<(?:script|style)", re.I)
+
+
+def text_strings(html: str) -> list[str]:
+    """The strings of ``html`` that MathJax searches, as ``_Strings`` finds them.
+
+    HTML made only of plain tags and text (what Python-Markdown writes) is split with one
+    regex, several times faster; anything else (comments, script, mathjax_* classes,
+    unusual attributes, a stray <) goes through the full parser.
+    """
+    if _NOT_PLAIN.search(html):
+        return _parsed_strings(html)
+    strings: list[str] = []
+    current: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (tag, ignoring its content)
+    position = 0
+
+    def push() -> None:
+        text = "".join(current)
+        if text.strip():
+            strings.append(text)
+        current.clear()
+
+    for match in _PLAIN_TAG.finditer(html):
+        text = html[position:match.start()]
+        if "<" in text:
+            return _parsed_strings(html)
+        if text and not (stack and stack[-1][1]):
+            current.append(unescape(text) if "&" in text else text)
+        position = match.end()
+        start, _, self_closing, end = match.groups()
+        if start is not None:
+            tag = start.lower()
+            if tag in _INCLUDE_TAGS:
+                if not (stack and stack[-1][1]):
+                    current.append(_INCLUDE_TAGS[tag])
+                continue
+            push()
+            if tag in _VOID_TAGS:
+                continue
+            stack.append((tag, tag in _SKIP_TAGS or bool(stack and stack[-1][1])))
+            if not self_closing:
+                continue
+            end = tag  # <x/> is a start and an end, as for HTMLParser
+        tag = end.lower()
+        if tag in _INCLUDE_TAGS or tag in _VOID_TAGS:
+            continue
+        push()
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][0] == tag:
+                del stack[depth:]
+                break
+    text = html[position:]
+    if "<" in text:
+        return _parsed_strings(html)
+    if text and not (stack and stack[-1][1]):
+        current.append(unescape(text) if "&" in text else text)
+    push()
+    return strings
+
+
+def _parsed_strings(html: str) -> list[str]:
+    parser = _Strings()
+    parser.feed(html)
+    parser.close()
+    return parser.strings
+
+
 def _quote(text: str) -> str:
     return re.escape(text)
 
@@ -168,11 +242,8 @@ def find_formulas(html: str, *, tex: dict = ANKI_TEX) -> list[Formula]:
 
     if "mathjax_process" not in html:  # then nothing inside <pre> is searched: skip parsing it
         html = _PRE.sub("<pre></pre>", html)
-    parser = _Strings()
-    parser.feed(html)
-    parser.close()
     found = []
-    for text in parser.strings:
+    for text in text_strings(html):
         position = 0
         while (start := starts.search(text, position)) is not None:
             close, display = ends[start.group()]

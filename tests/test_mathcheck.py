@@ -194,3 +194,36 @@ def test_a_formula_that_is_never_closed_is_an_error(tmp_path):
     math = mathcheck.CardMath("k", "cards/x.md", card, lambda: mathcheck.formulas_of(fields))
     result = mathcheck.check_math([math], cards_dir=card.parent, cache=None, node="/nonexistent/node")
     assert [str(e) for e in result.errors] == [r"cards/x.md:10: math error: \( is never closed, so Anki shows the formula as text in x + 1 here."]
+
+
+# --- the fast splitter agrees with the full HTML parser ----------------------------------
+
+FRAGMENTS = [
+    "<p>", "</p>", "<span class=\"arithmatex\">", "</span>", "<br>", "<br />", "<wbr>", "<pre>", "</pre>",
+    "<code>", "</code>", "<img src=\"a.svg\" alt=\"x\" />", "<div class=\"highlight\">", "</div>", "<B>", "</b>", "</B>", "<PRE>",
+    "<span/>", "<td align=center>", "<!-- c -->", "<a href='x'>", "</a>", "<textarea>", "</textarea>",
+    r"\(", r"\)", r"\[", r"\]", "$", "{", "}", "x", " ", "\n", "&lt;", "&amp;", "&#92;", "&bsol;", "<", ">", "a < b",
+    "<span class=\"mathjax_ignore\">", "<script>", "</script>",
+]
+
+
+def test_the_fast_splitter_gives_what_the_html_parser_gives():
+    import random
+
+    rng = random.Random(5)
+    for _ in range(20_000):
+        html = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(0, 14)))
+        assert mathcheck.text_strings(html) == mathcheck._parsed_strings(html), repr(html)
+
+
+def test_the_fast_splitter_handles_what_python_markdown_writes():
+    from mdanki.build import read_cards
+    from mdanki.render import Renderer
+
+    cards, _ = read_cards(REPO / "cards")
+    renderer = Renderer(media_dir=REPO / "media", roots=(REPO / "cards", REPO / "media"))
+    fields = [html for card in cards for html in renderer.render(card)[0].fields.values() if html]
+    for html in fields:
+        assert mathcheck.text_strings(html) == mathcheck._parsed_strings(html)
+    plain = [html for html in fields if not mathcheck._NOT_PLAIN.search(html) and "<" not in mathcheck._PLAIN_TAG.sub("", html)]
+    assert len(plain) > 0.9 * len(fields)  # nearly every field takes the fast path

@@ -69,3 +69,32 @@ def test_every_shipped_card_renders_the_same_with_and_without_the_speedups():
             assert rendered.fields[name] == plain.reset().convert(section.text), f"{card.path} {name}"
             code_blocks += len(re.findall('<div class="highlight">', rendered.fields[name]))
     assert code_blocks > 50  # the lexer cache was exercised
+
+
+FENCES = [
+    "```python\nx = 1  # a comment\n```",
+    '```python hl_lines="2"\nx = 1\ny = "two"\n```',
+    '```python linenums="3"\nx = 1\ny = 2\n```',
+    '```python title="demo.py"\nimport os\n```',
+    "```\nno language\n```",
+    "```nosuchlanguage\nstill code\n```",
+    "```sql\nSELECT a FROM t WHERE b > 1;\n```",
+    "    indented code\n",
+    "Inline `code` and `#!python print(1)`.",
+]
+
+
+@pytest.mark.parametrize("source", FENCES)
+def test_code_blocks_render_the_same_with_and_without_the_speedups(source):
+    fast, plain = Renderer(media_dir=None, roots=())._md, plain_markdown()
+    for _ in range(2):  # the second time from the lexer cache
+        assert fast.reset().convert(source) == plain.reset().convert(source)
+
+
+def test_with_inline_styles_the_configured_colours_are_kept():
+    configs = {"mdanki.speedups:ReusingHighlightExtension": {"noclasses": True, "pygments_style": "monokai"}, "pymdownx.superfences": {}}
+    fast = markdown.Markdown(extensions=list(configs), extension_configs=configs)
+    plain_configs = {"pymdownx.highlight": configs["mdanki.speedups:ReusingHighlightExtension"], "pymdownx.superfences": {}}
+    plain = markdown.Markdown(extensions=list(plain_configs), extension_configs=plain_configs)
+    source = "```python\nx = 1\n```"
+    assert fast.convert(source) == plain.convert(source) and "style=" in fast.convert(source)
