@@ -270,40 +270,44 @@ def _render(files, job, cache, jobs, progress, on_formulas: Callable[[list[Formu
     ``on_formulas`` hears the formulas of each card rendered anew, as soon as it is.
     """
     cards_dir = job.cards_dir
-    if progress:
-        progress.stage("reading", len(files))
-    keys = {}
-    for path in files:
-        keys[path] = cache_key(job.fingerprint, relative_name(path, cards_dir), path.read_bytes())
+    records: list[CardRecord | None] = [None] * len(files)
+    misses = list(range(len(files)))
+    if not cache.empty():  # a first build has nothing to look up: the workers hash what they read
         if progress:
-            progress.advance(1)
-    cached = cache.lookup(keys.values())
-    media_ok = _MediaCheck()
-    records: dict[Path, CardRecord] = {}
-    misses = []
-    for path in files:
-        record = cached.get(keys[path])
-        if record is not None and all(media_ok(m) for m in record.media):
-            records[path] = record
-        else:
-            misses.append(path)
-    del cached, keys  # big decks: keep only what the later stages need
+            progress.stage("reading", len(files))
+        keys = []
+        for path in files:
+            with open(path, "rb") as file:
+                keys.append(cache_key(job.fingerprint, relative_name(path, cards_dir), file.read()))
+            if progress:
+                progress.advance(1)
+        cached = cache.lookup(keys)
+        media_ok = _MediaCheck()
+        misses = []
+        for index, key in enumerate(keys):
+            record = cached.get(key)
+            if record is not None and all(media_ok(m) for m in record.media):
+                records[index] = record
+            else:
+                misses.append(index)
+        del cached, keys  # big decks: keep only what the later stages need
 
     errors: list[CardError] = []
     if misses and progress:
         progress.stage("rendering", len(misses))
     fresh = []
-    for result in render_files(misses, job, jobs=jobs, progress=progress.advance if progress else None):
+    rendered = render_files([files[index] for index in misses], job, jobs=jobs, progress=progress.advance if progress else None)
+    for index, result in zip(misses, rendered):
         errors += result.errors
         if result.record is not None:
-            records[result.path] = result.record
+            records[index] = result.record
             on_formulas([formula for _, formula in _formulas(result.record)])
             fresh.append((result.record, result.fields))
             if len(fresh) >= 1000:  # store as we go, so memory stays flat on big decks
                 cache.store(fresh)
                 fresh = []
     cache.store(fresh)
-    return [records[path] for path in files if path in records], errors
+    return [record for record in records if record is not None], errors
 
 
 class _MediaCheck:

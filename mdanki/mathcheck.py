@@ -61,7 +61,7 @@ class Formula:
 
     @cached_property
     def key(self) -> str:
-        return hashlib.sha256(json.dumps([self.tex, self.display]).encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{'D' if self.display else 'I'}{self.tex}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

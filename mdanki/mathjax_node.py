@@ -154,6 +154,12 @@ class _Process:
         self._popen = subprocess.Popen(
             command, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
+        # the lowest priority: while cards render, Node takes only spare cycles, and it catches
+        # up while the package is written, when one core would otherwise sit idle
+        try:
+            os.setpriority(os.PRIO_PROCESS, self._popen.pid, 19)
+        except (AttributeError, OSError):  # pragma: no cover - not Unix
+            pass
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self._expected: deque[list[str]] = deque()  # keys of the batches sent, oldest first
         self._answers: dict[str, str | None] = {}
