@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import markdown
@@ -358,14 +358,21 @@ def _verdict_cache(cards_dir: Path, cache_dir: Path | None | bool) -> Path | Non
 
 def _check_math(records, files, cards_dir, early: EarlyMath, warn) -> list[CardError]:
     """MathJax's verdict on every formula (see mathcheck); only a warning where Node is missing."""
+    @cache
+    def path_of() -> dict[str, Path]:  # only needed for the rare card with a broken formula
+        return {shown(path): path for path in files}
+
     def cards():
-        path_of = {shown(path): path for path in files}
-        return (CardMath(r.key, r.path, path_of.get(r.path, Path(r.path)), partial(_formulas, r)) for r in records)
+        return (CardMath(r.key, r.path, partial(_file_of, path_of, r.path), partial(_formulas, r)) for r in records)
 
     result = check_math(cards, keys=[record.key for record in records], cards_dir=cards_dir, cache=early.cache, early=early)
     if result.warning:
         warn(result.warning)
     return list(result.errors)
+
+
+def _file_of(path_of: Callable[[], dict[str, Path]], shown_path: str) -> Path:
+    return path_of().get(shown_path, Path(shown_path))
 
 
 def _formulas(record: CardRecord) -> list[tuple[str, Formula]]:

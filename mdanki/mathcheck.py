@@ -70,7 +70,7 @@ class CardMath:
 
     key: str  # changes whenever the rendered fields can (the render cache's key)
     path: str  # as shown in messages
-    file: Path
+    file: Callable[[], Path]  # asked only for a card with a broken formula, to find its line
     formulas: Callable[[], list[tuple[str, Formula]]]  # (field name, formula); see formulas_of
 
 
@@ -444,9 +444,10 @@ def _check_cards(cards: list[CardMath], *, early: EarlyMath, cards_dir: Path) ->
         error = store.formulas.get(formula.key) if formula.closed else f"{_opener(formula)} is never closed, so Anki shows the formula as text"
         if error is None:
             continue
-        if card.file not in parsed:  # parse again only the few files with a broken formula
-            parsed[card.file] = read_card(card.file, cards_dir)[0]
-        section = getattr(parsed[card.file], FIELD_SECTIONS.get(name, ""), None)
+        file = card.file()
+        if file not in parsed:  # parse again only the few files with a broken formula
+            parsed[file] = read_card(file, cards_dir)[0]
+        section = getattr(parsed[file], FIELD_SECTIONS.get(name, ""), None)
         line = formula_line(formula.tex, section) if section is not None else 0
         errors.append(CardError(card.path, line, f"math error: {error} in {_shown(formula.tex)}"))
     return MathCheck(errors=tuple(errors), warning=warning, formulas=count, node_started=started)

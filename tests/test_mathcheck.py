@@ -191,7 +191,7 @@ def test_a_formula_that_is_never_closed_is_an_error(tmp_path):
     card.parent.mkdir()
     card.write_text(card_text("x", answer="Intro.\n\nSee \\(x + 1 here."), encoding="utf-8")
     fields = {"Answer": "<p>Intro.</p>\n<p>See \\(x + 1 here.</p>"}
-    math = mathcheck.CardMath("k", "cards/x.md", card, lambda: mathcheck.formulas_of(fields))
+    math = mathcheck.CardMath("k", "cards/x.md", lambda: card, lambda: mathcheck.formulas_of(fields))
     result = mathcheck.check_math([math], cards_dir=card.parent, cache=None, node="/nonexistent/node")
     assert [str(e) for e in result.errors] == [r"cards/x.md:10: math error: \( is never closed, so Anki shows the formula as text in x + 1 here."]
 
