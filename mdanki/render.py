@@ -22,7 +22,7 @@ from .cardfile import Card, Section
 from .errors import CardError
 from .mathlint import lint_math
 from .media import MediaFile, MediaProblem, is_remote, media_file, resolve
-from .speedups import SkipHopelessPatterns
+from .speedups import SkipHopelessPatterns, plain_paragraph
 
 # The one configuration table of the renderer.
 EXTENSIONS: dict[str, dict] = {
@@ -113,7 +113,10 @@ class Renderer:
         fields = {}
         for name, section in sections.items():
             self._section = section
-            fields[name] = self._md.reset().convert(section.text) if section is not None else ""
+            if section is None:
+                fields[name] = ""
+            else:
+                fields[name] = plain_paragraph(section.text) or self._md.reset().convert(section.text)
         if self._errors:
             return None, self._errors
         media = tuple(sorted(self._media.values(), key=lambda m: m.name))

@@ -1,5 +1,7 @@
 """Markdown extensions that make rendering faster without changing a byte of its output.
 
+A paragraph of plain prose (``plain_paragraph``) needs no Markdown at all.
+
 Python-Markdown tries every inline pattern's regex at every position of every piece of
 text. Several of those regexes begin with a lookbehind, which stops Python's regex engine
 from skipping ahead to a possible first character: on a paragraph of plain prose,
@@ -18,6 +20,19 @@ import markdown
 from markdown.extensions import Extension
 from pygments.style import Style, StyleMeta
 from pymdownx.highlight import Highlight, HighlightExtension
+
+# A paragraph of plain prose: every line starts with a letter and holds only letters,
+# digits, spaces and punctuation that no Markdown construct or enabled extension reacts to
+# (no list or heading marker can start a line, no trailing spaces make a line break).
+# Python-Markdown would only wrap it in <p>; most questions are like this.
+_PLAIN_LINE = r"[A-Za-z\u00C0-\u024F](?:[A-Za-z0-9\u00C0-\u024F ,.;:?!'\"%/()\u2013\u2014\u2018\u2019\u201c\u201d\u2026-]*[A-Za-z0-9\u00C0-\u024F,.;:?!'\"%/()\u2013\u2014\u2018\u2019\u201c\u201d\u2026-])?"
+_PLAIN_PARAGRAPH = re.compile(rf"{_PLAIN_LINE}(?:\n{_PLAIN_LINE})*\n?")
+
+
+def plain_paragraph(text: str) -> str | None:
+    """The HTML of ``text`` when it is one paragraph of plain prose, else None (render it)."""
+    return f"<p>{text.rstrip(chr(10))}</p>" if _PLAIN_PARAGRAPH.fullmatch(text) else None
+
 
 # inline pattern name -> the characters every match of it starts with
 MATCHES_START_WITH: dict[str, str] = {

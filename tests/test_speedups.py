@@ -98,3 +98,38 @@ def test_with_inline_styles_the_configured_colours_are_kept():
     plain = markdown.Markdown(extensions=list(plain_configs), extension_configs=plain_configs)
     source = "```python\nx = 1\n```"
     assert fast.convert(source) == plain.convert(source) and "style=" in fast.convert(source)
+
+
+PROSE = "aZé1 ,.;:?!'\"%/()–—‘’“”…-\n"
+
+
+def test_plain_prose_skips_markdown_with_the_same_html():
+    plain = plain_markdown()
+    rng = random.Random(3)
+    shortcuts = 0
+    for _ in range(30_000):
+        text = rng.choice("aZé") + "".join(
+            rng.choice(PROSE if rng.random() < 0.97 else ALPHABET) for _ in range(rng.randint(0, 30))
+        )
+        html = speedups.plain_paragraph(text)
+        if html is not None:
+            shortcuts += 1
+            assert html == plain.reset().convert(text), repr(text)
+    assert shortcuts > 5000
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["What is a p-value?\n", "Line one.\nLine two (with brackets): yes!\n", "Naïve Bayes — why “naïve”?", "x\n"],
+)
+def test_plain_prose_examples(text):
+    assert speedups.plain_paragraph(text) == plain_markdown().convert(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1. A list\n", "- item\n", "# Heading\n", "Title\n---\n", "Two spaces  \nbreak\n", "A *word*\n", "a_b_c\n",
+     "See [x]\n", "Use `code`\n", "Cost $5\n", "a < b\n", "Q&A\n", " indented\n", "Para\n\nPara\n", "Tab\there\n"],
+)
+def test_anything_markdown_would_touch_is_rendered(text):
+    assert speedups.plain_paragraph(text) is None
