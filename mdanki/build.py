@@ -362,8 +362,12 @@ def _check_math(records, files, cards_dir, early: EarlyMath, warn) -> list[CardE
     def path_of() -> dict[str, Path]:  # only needed for the rare card with a broken formula
         return {shown(path): path for path in files}
 
-    def cards():
-        return (CardMath(r.key, r.path, partial(_file_of, path_of, r.path), partial(_formulas, r)) for r in records)
+    def cards(wanted: set[str] | None):
+        return (
+            CardMath(r.key, r.path, partial(_file_of, path_of, r.path), partial(_formulas, r))
+            for r in records
+            if wanted is None or r.key in wanted
+        )
 
     result = check_math(cards, keys=[record.key for record in records], cards_dir=cards_dir, cache=early.cache, early=early)
     if result.warning:

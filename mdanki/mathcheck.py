@@ -376,7 +376,7 @@ def check_formulas(
 
 
 def check_math(
-    cards: Iterable[CardMath] | Callable[[], Iterable[CardMath]],
+    cards: Iterable[CardMath] | Callable[[set[str]], Iterable[CardMath]],
     *,
     cards_dir: Path,
     cache: Path | None,
@@ -387,21 +387,22 @@ def check_math(
 ) -> MathCheck:
     """Every formula of every rendered field, checked; errors point at the card file's line.
 
-    ``cards`` may be a function that yields them: with ``keys`` (the cards' keys) given, an
-    unchanged deck that passed last time is recognised without building them at all.
+    ``cards`` may be a function that yields the cards with the given keys: with ``keys`` (every
+    card's key) given, only cards not known to pass are built, and an unchanged deck that
+    passed last time is recognised without building any.
     ``early``: the session the build fed while rendering (its ``cache`` wins); closed here.
     """
     early = early or EarlyMath(cache=cache, root=root, node=node)
     try:
         if keys is None:
-            cards = list(cards() if callable(cards) else cards)
+            cards = list(cards(None) if callable(cards) else cards)
             keys = [card.key for card in cards]
         # fast path: the very same cards passed last time (a small file beside the cache says so)
         clean_file = early.cache.with_name(early.cache.name + ".clean") if early.cache is not None else None
         deck_key = hashlib.sha256("\n".join([checker_key(early.root), *sorted(keys)]).encode()).hexdigest()
         if clean_file is not None and clean_file.exists() and clean_file.read_text(encoding="utf-8") == deck_key:
             return MathCheck(errors=(), formulas=0)
-        result = _check_cards(list(cards() if callable(cards) else cards), early=early, cards_dir=cards_dir)
+        result = _check_cards(cards, keys, early=early, cards_dir=cards_dir)
     finally:
         early.close()
     if clean_file is not None:
@@ -415,15 +416,20 @@ def check_math(
     return result
 
 
-def _check_cards(cards: list[CardMath], *, early: EarlyMath, cards_dir: Path) -> MathCheck:
+def _check_cards(cards, keys: Iterable[str], *, early: EarlyMath, cards_dir: Path) -> MathCheck:
     store = early.store
     memo: dict[str, list[str]] = {}  # card key -> its formulas, for the cache
     places: list[tuple[CardMath, str, Formula]] = []
     count = 0
-    for card in cards:
-        if store.clean(card.key):
-            memo[card.key] = store.cards[card.key]
-            count += len(memo[card.key])
+    unclean = set()
+    for key in keys:
+        if store.clean(key):
+            memo[key] = store.cards[key]
+            count += len(memo[key])
+        else:
+            unclean.add(key)
+    for card in cards(unclean) if callable(cards) else cards:
+        if card.key not in unclean:
             continue
         found = card.formulas()
         places += [(card, name, formula) for name, formula in found]
