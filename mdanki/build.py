@@ -170,7 +170,8 @@ def build(
         digests[lock.NOTE_TYPE_KEY] = note_type.digest
         current = lock.advance(previous, digests, lock.now())
 
-        deck_names = _with_parents({settings.name, *(deck_for(record, settings.name) for record in records)})
+        folders = {(record.deck, record.folder): record for record in records}  # name each deck once
+        deck_names = _with_parents({settings.name, *(deck_for(record, settings.name) for record in folders.values())})
         description = markdown.markdown(settings.description) if settings.description else ""
         decks = [Deck(name, description if name == settings.name else "") for name in deck_names]
         media = sorted({m.name: m for record in records for m in record.media}.values(), key=lambda m: m.name)

@@ -34,14 +34,26 @@ class Note:
     position: int  # place in the new-card queue
 
 
+_PAIRS = [a + b for a in _BASE91 for b in _BASE91]  # two base91 digits at a time: half the divisions
+
+
+def _identity(namespace: str, card_id: str) -> bytes:
+    """sha256(namespace, id): the source of both a note's GUID and its id's tie-breaker."""
+    return hashlib.sha256(f"{namespace}\x1f{card_id}".encode()).digest()
+
+
 def guid_for(namespace: str, card_id: str) -> str:
     """A short, stable GUID: 64 bits of sha256(namespace, id) in Anki's base91 alphabet."""
-    number = int.from_bytes(hashlib.sha256(f"{namespace}\x1f{card_id}".encode()).digest()[:8], "big")
-    digits = []
+    return _guid(_identity(namespace, card_id))
+
+
+def _guid(identity: bytes) -> str:
+    number = int.from_bytes(identity[:8], "big")
+    pairs = []
     while number:
-        number, rest = divmod(number, len(_BASE91))
-        digits.append(_BASE91[rest])
-    return "".join(reversed(digits)) or _BASE91[0]
+        number, rest = divmod(number, len(_PAIRS))
+        pairs.append(_PAIRS[rest])
+    return "".join(reversed(pairs)).lstrip(_BASE91[0]) or _BASE91[0]
 
 
 def deck_for(record: CardRecord, main_deck: str) -> str:
@@ -80,12 +92,13 @@ def make_notes(
 
     ``fields`` gives each record's rendered fields in the same order, so they can stream from the cache.
     """
-    note_ids = _note_ids([record.id for record in records], namespace, lock)
+    identities = {record.id: _identity(namespace, record.id) for record in records}
+    note_ids = _note_ids(identities, lock)
     decks: dict[tuple, str] = {}  # many cards share a folder: name each deck once
     for position, (record, rendered) in enumerate(zip(records, fields, strict=True), 1):
         yield Note(
             card_id=record.id,
-            guid=guid_for(namespace, record.id),
+            guid=_guid(identities[record.id]),
             note_id=note_ids[record.id],
             deck=decks.get((record.deck, record.folder)) or decks.setdefault((record.deck, record.folder), deck_for(record, main_deck)),
             fields=field_values(rendered, record.id),
@@ -95,17 +108,17 @@ def make_notes(
         )
 
 
-def _note_ids(card_ids: list[str], namespace: str, lock: dict[str, Entry]) -> dict[str, int]:
+def _note_ids(identities: dict[str, bytes], lock: dict[str, Entry]) -> dict[str, int]:
     """Anki reads a note id as its creation time in milliseconds; keep that meaning, stay unique.
 
     Notes are numbered in order of creation (then of a hash), each at least one past the
     previous, so a new card never shifts an older note's id, in one pass however many notes
     share a creation second.
     """
-    salt = {c: int.from_bytes(hashlib.sha256(f"{namespace}\x1f{c}".encode()).digest()[:4], "big") % 1000 for c in card_ids}
+    salt = {c: int.from_bytes(identity[:4], "big") % 1000 for c, identity in identities.items()}
     ids = {}
     last = -1
-    for card_id in sorted(card_ids, key=lambda c: (lock[c].created, salt[c], c)):
+    for card_id in sorted(identities, key=lambda c: (lock[c].created, salt[c], c)):
         last = max(lock[card_id].created * 1000 + salt[card_id], last + 1)
         ids[card_id] = last
     return ids

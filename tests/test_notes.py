@@ -11,6 +11,8 @@ from mdanki.notes import guid_for
 
 
 def test_guid_depends_only_on_namespace_and_id():
+    # pinned: a different GUID for the same id would orphan every note users have reviewed
+    assert [guid_for("ml-interview", c) for c in ("f1-score", "bias-variance", "a")] == ["Hd[wnYXaHf", "k$BP@m|MX1", "s5m<0?HMUB"]
     assert guid_for("deck", "f1-score") == guid_for("deck", "f1-score")
     assert guid_for("deck", "f1-score") != guid_for("other-deck", "f1-score")
     assert guid_for("deck", "f1-score") != guid_for("deck", "f2-score")
