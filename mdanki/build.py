@@ -98,7 +98,7 @@ def read_cards(cards_dir: Path) -> tuple[list[Card], list[CardError]]:
     return cards, errors + _duplicate_ids(cards)
 
 
-def _card_files(cards_dir: Path) -> list[Path]:
+def _card_files(cards_dir: Path) -> list[str]:
     if not cards_dir.is_dir():
         raise BuildError([CardError(shown(cards_dir), 0, "cards folder not found")])
     files = find_card_files(cards_dir)
@@ -361,7 +361,7 @@ def _check_math(records, files, cards_dir, early: EarlyMath, warn) -> list[CardE
     """MathJax's verdict on every formula (see mathcheck); only a warning where Node is missing."""
     @cache
     def path_of() -> dict[str, Path]:  # only needed for the rare card with a broken formula
-        return {shown(path): path for path in files}
+        return {shown(path): Path(path) for path in files}
 
     def cards(wanted: set[str] | None):
         return (

@@ -38,7 +38,7 @@ class RenderJob:
 class Rendered:
     """One file's outcome: a record and its fields, or the problems found in it."""
 
-    path: Path
+    path: str
     record: CardRecord | None
     fields: dict[str, str] | None
     errors: tuple[CardError, ...]
@@ -52,15 +52,16 @@ def _start_worker(job: RenderJob) -> None:
     _worker = (job, Renderer(media_dir=job.media_dir, roots=job.roots))
 
 
-def _render_chunk(paths: list[Path]) -> list[Rendered]:
+def _render_chunk(paths: list[str]) -> list[Rendered]:
     assert _worker is not None
     job, renderer = _worker
     return [render_file(path, job, renderer) for path in paths]
 
 
-def render_file(path: Path, job: RenderJob, renderer: Renderer) -> Rendered:
+def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
     """Parse and render one card file into a cacheable record."""
-    data = path.read_bytes()
+    with open(path, "rb") as file:
+        data = file.read()
     card, errors = read_card(path, job.cards_dir, data)
     if card is None:
         return Rendered(path, None, None, tuple(errors))
@@ -91,7 +92,7 @@ def default_jobs() -> int:
 
 
 def render_files(
-    paths: list[Path], job: RenderJob, *, jobs: int, progress: Callable[[int], None] | None = None
+    paths: list[str], job: RenderJob, *, jobs: int, progress: Callable[[int], None] | None = None
 ) -> Iterator[Rendered]:
     """Render ``paths`` in order, on up to ``jobs`` processes; ``progress`` hears each finished file."""
     if jobs <= 1 or len(paths) < _POOL_THRESHOLD:

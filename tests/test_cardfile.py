@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import card_text
 
 from mdanki.cardfile import find_card_files, read_card
@@ -34,7 +36,7 @@ def test_readme_and_hidden_files_are_not_cards(project):
     project.write("README.md", "# index")
     project.write(".drafts/b.md", "draft")
     project.write("sub/README.md", "# index")
-    assert [p.name for p in find_card_files(project.cards)] == ["a.md"]
+    assert [Path(p).name for p in find_card_files(project.cards)] == ["a.md"]
 
 
 def test_byte_order_mark_is_accepted(project):
