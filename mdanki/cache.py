@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,12 +69,12 @@ class CardRecord:
             id=card_id,
             id_line=id_line,
             path=path,
-            folder=tuple(folder),
-            tags=tuple(tags),
+            folder=tuple(map(sys.intern, folder)),  # recurring names: one object each (memory)
+            tags=tuple(map(sys.intern, tags)),
             deck=deck,
             digest=digest,
             media=tuple(MediaFile(name, Path(file), file_digest) for name, file, file_digest in media),
-            formulas=tuple((f, tex, bool(d), bool(c)) for f, tex, d, c in formulas),
+            formulas=tuple((sys.intern(f), tex, bool(d), bool(c)) for f, tex, d, c in formulas),
         )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from html import unescape
@@ -320,9 +320,10 @@ class _Verdicts:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            blob = {"checker": self.checker, "formulas": self.formulas, "cards": self.cards}
-            with replacing(self.path) as out:
-                out.write(json.dumps(blob, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+            with replacing(self.path) as out:  # piece by piece: a big deck's verdicts are megabytes of JSON
+                for start, part in (('{"cards":', self.cards), (',"checker":', self.checker), (',"formulas":', self.formulas)):
+                    out.write(start.encode() + json.dumps(part, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+                out.write(b"}")
         except OSError:
             pass  # a read-only checkout still builds; it just re-checks next time
 
@@ -394,6 +395,8 @@ def check_math(
     """
     early = early or EarlyMath(cache=cache, root=root, node=node)
     try:
+        if not callable(cards):
+            cards = list(cards)  # gone through twice
         if keys is None:
             cards = list(cards(None) if callable(cards) else cards)
             keys = [card.key for card in cards]
@@ -418,8 +421,9 @@ def check_math(
 
 def _check_cards(cards, keys: Iterable[str], *, early: EarlyMath, cards_dir: Path) -> MathCheck:
     store = early.store
-    memo: dict[str, list[str]] = {}  # card key -> its formulas, for the cache
-    places: list[tuple[CardMath, str, Formula]] = []
+    memo: dict[str, list[str]] = {}  # card key -> its formulas' keys, for the cache
+    unclosed: set[str] = set()  # cards with a formula Anki would show as text
+    seen: set[str] = set()  # keys of the formulas checked now
     count = 0
     unclean = set()
     for key in keys:
@@ -428,35 +432,50 @@ def _check_cards(cards, keys: Iterable[str], *, early: EarlyMath, cards_dir: Pat
             count += len(memo[key])
         else:
             unclean.add(key)
-    for card in cards(unclean) if callable(cards) else cards:
-        if card.key not in unclean:
-            continue
-        found = card.formulas()
-        places += [(card, name, formula) for name, formula in found]
+    # one pass that keeps only keys (a first build of 100,000 cards checks them all); the few
+    # cards with a broken formula are built again below, for their messages
+    for card in _some(cards, unclean):
+        found = [formula for _, formula in card.formulas()]
         count += len(found)
-        if all(formula.closed for _, formula in found):
-            memo[card.key] = [formula.key for _, formula in found]
+        formula_keys = [formula.key for formula in found]
+        seen.update(formula_keys)
+        early.submit(found)
+        if all(formula.closed for formula in found):
+            memo[card.key] = formula_keys
+        else:
+            unclosed.add(card.key)
     warning = None
     try:
-        started = early.fill(f for _, _, f in places)
+        started = early.fill(())
     except MathUnavailable as why:
         started, warning = False, f"math not validated: {why}"
         memo = {key: keys for key, keys in memo.items() if all(k in store.formulas for k in keys)}
-    store.save(memo, {f.key for _, _, f in places})
+    store.save(memo, seen)
 
+    broken = {key for key in unclean if key in unclosed or any(store.formulas.get(k) for k in memo.get(key, ()))}
     parsed: dict[Path, Card | None] = {}
     errors = []
-    for card, name, formula in places:
-        error = store.formulas.get(formula.key) if formula.closed else f"{_opener(formula)} is never closed, so Anki shows the formula as text"
-        if error is None:
-            continue
-        file = card.file()
-        if file not in parsed:  # parse again only the few files with a broken formula
-            parsed[file] = read_card(file, cards_dir)[0]
-        section = getattr(parsed[file], FIELD_SECTIONS.get(name, ""), None)
-        line = formula_line(formula.tex, section) if section is not None else 0
-        errors.append(CardError(card.path, line, f"math error: {error} in {_shown(formula.tex)}"))
+    for card in _some(cards, broken):
+        for name, formula in card.formulas():
+            error = store.formulas.get(formula.key) if formula.closed else f"{_opener(formula)} is never closed, so Anki shows the formula as text"
+            if error is None:
+                continue
+            file = card.file()
+            if file not in parsed:  # parse again only the few files with a broken formula
+                parsed[file] = read_card(file, cards_dir)[0]
+            section = getattr(parsed[file], FIELD_SECTIONS.get(name, ""), None)
+            line = formula_line(formula.tex, section) if section is not None else 0
+            errors.append(CardError(card.path, line, f"math error: {error} in {_shown(formula.tex)}"))
     return MathCheck(errors=tuple(errors), warning=warning, formulas=count, node_started=started)
+
+
+def _some(cards, keys: set[str]) -> Iterator[CardMath]:
+    """The cards with these keys, in deck order."""
+    if not keys:
+        return
+    for card in cards(keys) if callable(cards) else cards:
+        if card.key in keys:
+            yield card
 
 
 def _may_hold_math(html: str) -> bool:
