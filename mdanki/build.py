@@ -16,7 +16,7 @@ import markdown
 import yaml
 
 from . import lock
-from .cache import SCHEMA_VERSION, CardRecord, RenderCache, cache_key
+from .cache import SCHEMA_VERSION, CardRecord, FileState, RenderCache, cache_key, read_file
 from .cardfile import Card, find_card_files, read_card, relative_name, shown
 from .errors import BuildError, CardError
 from .mathcheck import CardMath, EarlyMath, Formula, check_math
@@ -273,15 +273,24 @@ def _render(files, job, cache, jobs, progress, on_formulas: Callable[[list[Formu
     cards_dir = job.cards_dir
     records: list[CardRecord | None] = [None] * len(files)
     misses = list(range(len(files)))
+    names = [relative_name(path, cards_dir) for path in files]
+    read: list[tuple[str, FileState]] = []  # files read now, whose state the next build can trust
+    known = 0
     if not cache.empty():  # a first build has nothing to look up: the workers hash what they read
         if progress:
             progress.stage("reading", len(files))
+        states = cache.file_states()
+        known = len(states)
         keys = []
-        for path in files:
-            with open(path, "rb") as file:
-                keys.append(cache_key(job.fingerprint, relative_name(path, cards_dir), file.read()))
+        for path, name in zip(files, names):
+            state = states.get(name)
+            if state is None or not state.still(os.stat(path)):  # read only what may have changed
+                state = read_file(path)[1]
+                read.append((name, state))
+            keys.append(cache_key(job.fingerprint, name, state.digest))
             if progress:
                 progress.advance(1)
+        del states
         cached = cache.lookup(keys)
         media_ok = _MediaCheck()
         misses = []
@@ -300,6 +309,8 @@ def _render(files, job, cache, jobs, progress, on_formulas: Callable[[list[Formu
     rendered = render_files([files[index] for index in misses], job, jobs=jobs, progress=progress.advance if progress else None)
     for index, result in zip(misses, rendered):
         errors += result.errors
+        if result.state is not None:
+            read.append((names[index], result.state))
         if result.record is not None:
             records[index] = result.record
             on_formulas([formula for _, formula in _formulas(result.record)])
@@ -308,6 +319,7 @@ def _render(files, job, cache, jobs, progress, on_formulas: Callable[[list[Formu
                 cache.store(fresh)
                 fresh = []
     cache.store(fresh)
+    cache.record_files(read, only=set(names) if known > len(names) else None)  # forget deleted cards
     return [record for record in records if record is not None], errors
 
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .media import MediaFile
 
-SCHEMA_VERSION = 3  # part of the file name: a new layout starts a new file
+SCHEMA_VERSION = 4  # part of the file name: a new layout starts a new file
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     key TEXT PRIMARY KEY,       -- sha256(renderer fingerprint, card path, card bytes)
@@ -28,8 +30,18 @@ CREATE TABLE IF NOT EXISTS entries (
     meta_sum TEXT NOT NULL,     -- sha256 of meta, to catch a damaged entry
     fields TEXT NOT NULL,       -- JSON: the rendered HTML of each field
     fields_sum TEXT NOT NULL    -- sha256 of fields, checked when they are read for the package
+);
+CREATE TABLE IF NOT EXISTS files (
+    name TEXT PRIMARY KEY,      -- a card file, '/'-separated below the cards folder
+    stat TEXT NOT NULL,         -- its device, inode, size, mtime and ctime (ns) just before it was read
+    read_at INTEGER NOT NULL,   -- the wall clock (ns) just before it was read
+    digest TEXT NOT NULL,       -- sha256 of the bytes read
+    sum TEXT NOT NULL           -- sha256 of the four above, to catch a damaged row
 )
 """
+# A file whose change time is this close to when it was read may have changed again within
+# the same timestamp tick (FAT has 2-second ticks): its stat proves nothing, read it again.
+_RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +90,51 @@ class CardRecord:
         )
 
 
-def cache_key(fingerprint: str, relative_path: str, data: bytes) -> str:
+def cache_key(fingerprint: str, relative_path: str, content: str) -> str:
+    """The entry of a card file: the renderer, the file's path, and ``content_digest`` of its bytes."""
     digest = hashlib.sha256()
-    for part in (fingerprint.encode(), relative_path.encode(), data):
+    for part in (fingerprint.encode(), relative_path.encode(), content.encode()):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What a card file was when it was last read, so an unchanged file need not be read again.
+
+    Like git's index: a file is taken as unchanged when its device, inode, size, mtime and
+    ctime are all as they were, and it had not changed within a timestamp tick of that read
+    (any write moves ctime, which no tool can set back).
+    """
+
+    stat: str
+    read_at: int
+    digest: str
+
+    @staticmethod
+    def signature(st: os.stat_result) -> str:
+        return f"{st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}"
+
+    def still(self, st: os.stat_result) -> bool:
+        """True when a file with this stat certainly has the bytes read then."""
+        return self.stat == self.signature(st) and max(st.st_mtime_ns, st.st_ctime_ns) < self.read_at - _RACY_NS
+
+
+def read_file(path: str) -> tuple[bytes, FileState]:
+    """A card file's bytes, and its state for the next build (stat taken before the read)."""
+    st, read_at = os.stat(path), time.time_ns()
+    with open(path, "rb") as file:
+        data = file.read()
+    return data, FileState(FileState.signature(st), read_at, content_digest(data))
+
+
+def _file_sum(name: str, stat: str, read_at: int, digest: str) -> str:
+    return _checksum(f"{name}\x1f{stat}\x1f{read_at}\x1f{digest}")
 
 
 def _checksum(text: str) -> str:
@@ -101,12 +152,12 @@ class RenderCache:
     def _open(self) -> sqlite3.Connection:
         if self.path is None:
             db = sqlite3.connect(":memory:")
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
             return db
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             db = sqlite3.connect(self.path)
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
             db.execute("SELECT count(*) FROM entries").fetchone()
             return db
         except sqlite3.DatabaseError:
@@ -117,7 +168,7 @@ class RenderCache:
                 pass
             self.path.unlink(missing_ok=True)
             db = sqlite3.connect(self.path)
-            db.execute(_SCHEMA)
+            db.executescript(_SCHEMA)
             return db
 
     def lookup(self, keys: Iterable[str]) -> dict[str, CardRecord]:
@@ -147,6 +198,27 @@ class RenderCache:
             self._warn(f"render cache: {len(damaged)} damaged entr{'y' if len(damaged) == 1 else 'ies'} rebuilt")
             self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in damaged))
         return found
+
+    def file_states(self) -> dict[str, FileState]:
+        """The recorded state of each card file (damaged rows are left out: those files are read)."""
+        try:
+            rows = self._db.execute("SELECT name, stat, read_at, digest, sum FROM files").fetchall()
+        except sqlite3.DatabaseError:
+            return {}
+        return {
+            name: FileState(stat, read_at, digest)
+            for name, stat, read_at, digest, checksum in rows
+            if checksum == _file_sum(name, stat, read_at, digest)
+        }
+
+    def record_files(self, states: Iterable[tuple[str, FileState]], *, only: set[str] | None = None) -> None:
+        """Remember files as read now; with ``only``, also forget files not in it (deleted cards)."""
+        rows = [(name, f.stat, f.read_at, f.digest, _file_sum(name, f.stat, f.read_at, f.digest)) for name, f in states]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
+            if only is not None:
+                names = [name for (name,) in self._db.execute("SELECT name FROM files")]
+                self._db.executemany("DELETE FROM files WHERE name = ?", ((n,) for n in names if n not in only))
 
     def empty(self) -> bool:
         try:

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CardRecord, cache_key
+from .cache import CardRecord, FileState, cache_key, read_file
 from .cardfile import read_card, relative_name
 from .errors import CardError
 from .mathcheck import formulas_of
@@ -43,6 +43,7 @@ class Rendered:
     record: CardRecord | None
     fields: dict[str, str] | None
     errors: tuple[CardError, ...]
+    state: FileState | None = None  # the file as read, for the next build
 
 
 _worker: tuple[RenderJob, Renderer] | None = None
@@ -61,15 +62,14 @@ def _render_chunk(paths: list[str]) -> list[Rendered]:
 
 def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
     """Parse and render one card file into a cacheable record."""
-    with open(path, "rb") as file:
-        data = file.read()
+    data, state = read_file(path)
     card, errors = read_card(path, job.cards_dir, data)
     if card is None:
         return Rendered(path, None, None, tuple(errors))
     rendered, errors = renderer.render(card)
     if rendered is None:
         return Rendered(path, None, None, tuple(errors))
-    key = cache_key(job.fingerprint, relative_name(path, job.cards_dir), data)
+    key = cache_key(job.fingerprint, relative_name(path, job.cards_dir), state.digest)
     record = CardRecord(
         key=key,
         id=card.id,
@@ -84,7 +84,7 @@ def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
         media=rendered.media,
         formulas=tuple((sys.intern(name), f.tex, f.display, f.closed) for name, f in formulas_of(rendered.fields)),
     )
-    return Rendered(path, record, rendered.fields, ())
+    return Rendered(path, record, rendered.fields, (), state)
 
 
 _SHARED: dict[tuple, tuple] = {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 
 from conftest import card_text
 
@@ -103,3 +105,84 @@ def test_no_temporary_files_after_a_build_or_a_failed_build(project):
     assert [p.name for p in project.output.parent.iterdir()] == ["deck.apkg"]
     assert [p.name for p in default_cache_dir(project.cards).iterdir()] == [cache_files(project)[0].name]
     assert sorted(p.name for p in project.cards.iterdir() if p.is_file()) == ["broken.md", "deck.lock"]
+
+
+# --- the file index: unchanged card files are not read again --------------------------------
+
+
+def counting_reads(monkeypatch):
+    from mdanki import build, cache, parallel
+
+    reads = []
+    real = cache.read_file
+
+    def counted(path):
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(build, "read_file", counted)
+    monkeypatch.setattr(parallel, "read_file", counted)
+    return reads
+
+
+def age(path, seconds=60):
+    """Files written a minute ago; ctime cannot be set back, so the racy window is shrunk instead."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns - seconds * 10**9, stat.st_mtime_ns - seconds * 10**9))
+
+
+def test_an_unchanged_file_is_not_read_again(project, monkeypatch):
+    from mdanki import cache
+
+    monkeypatch.setattr(cache, "_RACY_NS", -10**9)  # a second after the build read them, as if later
+    make_deck(project, 20)
+    project.build()
+    first = project.output.read_bytes()
+    reads = counting_reads(monkeypatch)
+    project.build()
+    assert reads == [] and project.output.read_bytes() == first
+
+
+def test_a_same_size_edit_with_the_old_mtime_put_back_is_still_seen(project, monkeypatch):
+    from mdanki import cache
+
+    monkeypatch.setattr(cache, "_RACY_NS", -10**9)
+    path = project.card("a.md", answer="Answer AAAA.")
+    age(path)
+    project.build()
+    before = path.stat()
+    path.write_text(path.read_text().replace("AAAA", "BBBB"))  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime as before: only ctime moved
+    assert project.build().changed == ("a",)
+    assert "BBBB" in read_fields(project)
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again(project, monkeypatch):
+    make_deck(project, 5)  # written a moment ago: within a timestamp tick of the build's read
+    project.build()
+    reads = counting_reads(monkeypatch)
+    project.build()
+    assert len(reads) == 5
+
+
+def test_a_damaged_file_row_means_reading_the_file(project, monkeypatch):
+    from mdanki import cache
+
+    monkeypatch.setattr(cache, "_RACY_NS", -10**9)
+    project.card("a.md", answer="Real answer.")
+    project.build()
+    (path,) = cache_files(project)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE files SET digest = replace(digest, substr(digest, 1, 1), 'x')")
+    reads = counting_reads(monkeypatch)
+    project.build()
+    assert len(reads) == 1
+
+
+def read_fields(project):
+    import zipfile
+
+    with zipfile.ZipFile(project.output) as archive, tempfile.TemporaryDirectory() as folder:
+        archive.extract("collection.anki2", folder)
+        with sqlite3.connect(os.path.join(folder, "collection.anki2")) as db:
+            return "\n".join(flds for (flds,) in db.execute("SELECT flds FROM notes"))
