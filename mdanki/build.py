@@ -317,7 +317,8 @@ def _render(files, job, cache, jobs, progress, on_formulas: Callable[[list[Formu
             fresh.append((result.record, result.fields))
             if len(fresh) >= 1000:  # store as we go, so memory stays flat on big decks
                 cache.store(fresh)
-                fresh = []
+                cache.record_files(read)
+                fresh, read = [], []
     cache.store(fresh)
     cache.record_files(read, only=set(names) if known > len(names) else None)  # forget deleted cards
     return [record for record in records if record is not None], errors
