@@ -103,6 +103,9 @@ def read_card(path: Path | str, cards_dir: Path, source: bytes | None = None) ->
         line = source[: exc.start].count(b"\n") + 1
         return None, [CardError(where, line, "file is not UTF-8 text; save it as UTF-8")]
     text = text.removeprefix("\ufeff")
+    if "\x1f" in text:  # it would split the note's fields in two
+        line = text.count("\n", 0, text.index("\x1f")) + 1
+        return None, [CardError(where, line, "contains the control character U+001F, which Anki uses between fields; remove it")]
     lines = text.splitlines()
 
     meta, body_start, meta_errors, key_lines = _front_matter(lines, where, path)

@@ -46,6 +46,7 @@ BAD_CARDS = {
     "blank line inside $$": (card_text("x", answer="$$\na\n\nb\n$$"), "cards/bad.md:10: blank line inside display math"),
     "$$ glued to a paragraph": (card_text("x", answer="Text\n$$\na\n$$"), "cards/bad.md:9: display math $$ must start a paragraph of its own"),
     "not UTF-8": (b"---\nid: x\n---\n## Question\ncaf\xe9\n## Answer\na\n", "cards/bad.md:5: file is not UTF-8 text"),
+    "field separator": (card_text("x", answer="One\x1ftwo"), "cards/bad.md:8: contains the control character U+001F, which Anki uses between fields"),
     "no front matter": ("## Question\nq\n## Answer\na\n", "cards/bad.md:1: missing front matter: start the file with '---', 'id: bad', '---'"),
 }
 
