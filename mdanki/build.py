@@ -145,14 +145,16 @@ def build(
     media_dir = media_dir.absolute() if media_dir is not None and media_dir.is_dir() else None
     settings = load_settings(cards_dir, deck_name=deck_name)
     files = _card_files(cards_dir)
-    cache = _open_cache(cards_dir, cache_dir, warn)
+    job = _render_job(cards_dir, media_dir)
+    cache = _open_cache(cards_dir, cache_dir, job.fingerprint, warn)
     # MathJax checks each new card's formulas in Node while the other cards render and the
     # package is written; the package only replaces the old one once the math has passed
-    early_math = EarlyMath(cache=_verdict_cache(cards_dir, cache_dir))
+    jobs = jobs or default_jobs()
+    early_math = EarlyMath(cache=_verdict_cache(cards_dir, cache_dir), processes=jobs)
     background = ThreadPoolExecutor(1)
     try:
-        job = _render_job(cards_dir, media_dir)
-        records, errors = _render(files, job, cache, jobs or default_jobs(), progress, on_formulas=early_math.submit)
+        names = [relative_name(path, cards_dir) for path in files]
+        records, errors = _render(files, names, job, cache, jobs, progress, on_formulas=early_math.submit)
         errors += _duplicate_ids(records)
         if errors:
             raise BuildError(errors)
@@ -206,7 +208,7 @@ def build(
                 before_replace=math_passed,
             )
             lock.write(lock_path, current)
-        cache.keep_only({record.key for record in records})
+        cache.keep_only({record.key for record in records}, set(names))
     finally:
         background.shutdown(wait=True)
         early_math.close()
@@ -229,12 +231,12 @@ def build(
     )
 
 
-def _open_cache(cards_dir: Path, cache_dir: Path | None | bool, warn: Callable[[str], None]) -> RenderCache:
+def _open_cache(cards_dir: Path, cache_dir: Path | None | bool, renderer: str, warn: Callable[[str], None]) -> RenderCache:
     if cache_dir is False or cache_dir is None:
         return RenderCache(None, warn=warn)
     folder = default_cache_dir(cards_dir) if cache_dir is True else Path(cache_dir)
     try:
-        return RenderCache(folder / f"render-v{SCHEMA_VERSION}-{fingerprint()}.sqlite", warn=warn)
+        return RenderCache(folder / f"render-v{SCHEMA_VERSION}-{renderer}.sqlite", warn=warn)
     except OSError as problem:
         warn(f"render cache unavailable ({problem}); building without it")
         return RenderCache(None, warn=warn)
@@ -265,22 +267,18 @@ def _repairer(records, files, job, cache) -> Callable[[str], dict[str, str]]:
     return repair
 
 
-def _render(files, job, cache, jobs, progress, on_formulas: Callable[[list[Formula]], None]):
+def _render(files, names, job, cache, jobs, progress, on_formulas: Callable[..., None]):
     """Records for every file, in file order: from the cache where still valid, rendered otherwise.
 
-    ``on_formulas`` hears the formulas of each card rendered anew, as soon as it is.
+    ``on_formulas(formulas, card=key)`` hears the formulas of each card rendered anew, as soon as it is.
     """
-    cards_dir = job.cards_dir
     records: list[CardRecord | None] = [None] * len(files)
     misses = list(range(len(files)))
-    names = [relative_name(path, cards_dir) for path in files]
     read: list[tuple[str, FileState]] = []  # files read now, whose state the next build can trust
-    known = 0
     if not cache.empty():  # a first build has nothing to look up: the workers hash what they read
         if progress:
             progress.stage("reading", len(files))
         states = cache.file_states()
-        known = len(states)
         keys = []
         for path, name in zip(files, names):
             state = states.get(name)
@@ -313,14 +311,14 @@ def _render(files, job, cache, jobs, progress, on_formulas: Callable[[list[Formu
             read.append((names[index], result.state))
         if result.record is not None:
             records[index] = result.record
-            on_formulas([formula for _, formula in _formulas(result.record)])
+            on_formulas([formula for _, formula in _formulas(result.record)], card=result.record.key)
             fresh.append((result.record, result.fields))
             if len(fresh) >= 1000:  # store as we go, so memory stays flat on big decks
                 cache.store(fresh)
                 cache.record_files(read)
                 fresh, read = [], []
     cache.store(fresh)
-    cache.record_files(read, only=set(names) if known > len(names) else None)  # forget deleted cards
+    cache.record_files(read)
     return [record for record in records if record is not None], errors
 
 

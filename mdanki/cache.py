@@ -211,14 +211,11 @@ class RenderCache:
             if checksum == _file_sum(name, stat, read_at, digest)
         }
 
-    def record_files(self, states: Iterable[tuple[str, FileState]], *, only: set[str] | None = None) -> None:
-        """Remember files as read now; with ``only``, also forget files not in it (deleted cards)."""
+    def record_files(self, states: Iterable[tuple[str, FileState]]) -> None:
+        """Remember these files as just read."""
         rows = [(name, f.stat, f.read_at, f.digest, _file_sum(name, f.stat, f.read_at, f.digest)) for name, f in states]
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
-            if only is not None:
-                names = [name for (name,) in self._db.execute("SELECT name FROM files")]
-                self._db.executemany("DELETE FROM files WHERE name = ?", ((n,) for n in names if n not in only))
 
     def empty(self) -> bool:
         try:
@@ -265,17 +262,22 @@ class RenderCache:
                 self._warn("render cache: 1 damaged entry rebuilt")
                 yield repair(key)
 
-    def keep_only(self, keys: set[str]) -> None:
-        """Forget entries this build did not use, once they outnumber the ones it did."""
-        total = self._db.execute("SELECT count(*) FROM entries").fetchone()[0]
-        if total <= 2 * len(keys) + 100:
-            return
+    def keep_only(self, keys: set[str], names: set[str]) -> None:
+        """Forget the entries and files this build did not use, once there are many of them."""
+        entries = self._forget("entries", "key", keys, slack=len(keys) + 100)  # old versions may come back
+        self._forget("files", "name", names, slack=0)  # a deleted or renamed card file
+        if entries:
+            self._db.execute("VACUUM")
+
+    def _forget(self, table: str, column: str, used: set[str], *, slack: int) -> bool:
+        if self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] <= len(used) + slack:
+            return False
         with self._db:
-            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used (value TEXT PRIMARY KEY)")
             self._db.execute("DELETE FROM used")
-            self._db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in keys))
-            self._db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM used)")
-        self._db.execute("VACUUM")
+            self._db.executemany("INSERT INTO used VALUES (?)", ((value,) for value in used))
+            self._db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT value FROM used)")
+        return True
 
     def _reset(self) -> None:
         self._db.close()

@@ -25,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--deck-name", metavar="NAME", help="name of the top deck (default: from cards/deck.yaml)")
     p.add_argument("--check", action="store_true", help="validate every card and write nothing")
     p.add_argument("--preview", metavar="DIR", type=Path, help="write an HTML preview of every card into DIR instead of the package")
-    p.add_argument("-j", "--jobs", metavar="N", type=_positive, help="processes that render changed cards (default: all cores)")
+    p.add_argument("-j", "--jobs", metavar="N", type=_positive, help="processes that render changed cards, and at most as many checking their math (default: all cores)")
     noise = p.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     noise.add_argument("-v", "--verbose", action="store_true", help="also list the notes added, changed or removed since the last build")

@@ -26,10 +26,9 @@ from pathlib import Path
 from .atomic import replacing
 from .cardfile import Card, Section, read_card
 from .errors import CardError
-from .mathjax_node import MATHJAX_VERSION, ROOT, SCRIPT, MathJaxNode, MathUnavailable, mathjax_package
+# MATHJAX_VERSION, MathUnavailable and mathjax_package are also this module's: the preview uses them
+from .mathjax_node import MATHJAX_VERSION, ROOT, SCRIPT, MathJaxNode, MathUnavailable, mathjax_package  # noqa: F401
 from .render import FIELD_SECTIONS
-
-__all__ = ["MATHJAX_VERSION", "MathUnavailable", "mathjax_package"]  # re-exported for the preview and tests
 
 # Anki's MathJax configuration (ts/mathjax/ in Anki's sources) on top of tex-chtml-full.
 # The checker and the preview both use it, so they agree with Anki and with each other.
@@ -80,8 +79,6 @@ class MathCheck:
 
     errors: tuple[CardError, ...]
     warning: str | None = None  # set when the math could not be validated
-    formulas: int = 0
-    node_started: bool = False
 
 
 class _Strings(HTMLParser):
@@ -335,10 +332,11 @@ class EarlyMath:
     alongside the renderer; ``check_math`` then only collects the verdicts. Close it when done.
     """
 
-    def __init__(self, *, cache: Path | None, root: Path = ROOT, node: str | None = None):
+    def __init__(self, *, cache: Path | None, root: Path = ROOT, node: str | None = None, processes: int = 1):
         self.cache, self.root = cache, root
-        self.mathjax = MathJaxNode(tex=ANKI_TEX, root=root, node=node)
+        self.mathjax = MathJaxNode(tex=ANKI_TEX, root=root, node=node, processes=processes)
         self._store: _Verdicts | None = None
+        self.cards: dict[str, list[str]] = {}  # card key -> its formulas' keys, as submitted
 
     @property
     def store(self) -> _Verdicts:
@@ -346,13 +344,19 @@ class EarlyMath:
             self._store = _Verdicts(self.cache, checker_key(self.root))
         return self._store
 
-    def submit(self, formulas: Iterable[Formula]) -> None:
+    def submit(self, formulas: Iterable[Formula], *, card: str | None = None) -> None:
+        """Send the formulas MathJax has no verdict for; with ``card`` (its key), remember
+        which formulas that card has, so ``check_math`` need not find them again."""
+        formulas = list(formulas)
+        if card is not None and all(f.closed for f in formulas):
+            self.cards[card] = [f.key for f in formulas]
         known = self.store.formulas
         self.mathjax.submit([f for f in formulas if f.closed and f.key not in known])
 
-    def fill(self, formulas: Iterable[Formula]) -> bool:
-        """A verdict in the store for every formula; True when Node had to run. Raises MathUnavailable."""
-        self.submit(formulas)
+    def wait(self) -> bool:
+        """A verdict in the store for every formula submitted; True when Node had to run.
+
+        Raises MathUnavailable."""
         if not self.mathjax.submitted:
             return False  # all cached: no Node needed, not even installed
         self.store.formulas.update(self.mathjax.verdicts())
@@ -369,7 +373,8 @@ def check_formulas(
     wanted = list(dict.fromkeys(formulas))
     early = EarlyMath(cache=cache, root=root, node=node)
     try:
-        started = early.fill(wanted)
+        early.submit(wanted)
+        started = early.wait()
     finally:
         early.close()
     early.store.save(early.store.cards, {f.key for f in wanted})
@@ -404,7 +409,7 @@ def check_math(
         clean_file = early.cache.with_name(early.cache.name + ".clean") if early.cache is not None else None
         deck_key = hashlib.sha256("\n".join([checker_key(early.root), *sorted(keys)]).encode()).hexdigest()
         if clean_file is not None and clean_file.exists() and clean_file.read_text(encoding="utf-8") == deck_key:
-            return MathCheck(errors=(), formulas=0)
+            return MathCheck(errors=())
         result = _check_cards(cards, keys, early=early, cards_dir=cards_dir)
     finally:
         early.close()
@@ -424,19 +429,20 @@ def _check_cards(cards, keys: Iterable[str], *, early: EarlyMath, cards_dir: Pat
     memo: dict[str, list[str]] = {}  # card key -> its formulas' keys, for the cache
     unclosed: set[str] = set()  # cards with a formula Anki would show as text
     seen: set[str] = set()  # keys of the formulas checked now
-    count = 0
     unclean = set()
     for key in keys:
         if store.clean(key):
             memo[key] = store.cards[key]
-            count += len(memo[key])
         else:
             unclean.add(key)
-    # one pass that keeps only keys (a first build of 100,000 cards checks them all); the few
-    # cards with a broken formula are built again below, for their messages
-    for card in _some(cards, unclean):
+    # cards the build submitted as they rendered: their formulas are known and on their way
+    for key in unclean & early.cards.keys():
+        memo[key] = early.cards[key]
+        seen.update(memo[key])
+    # the rest in one pass that keeps only keys (a first build of 100,000 cards checks them all);
+    # the few cards with a broken formula are built again below, for their messages
+    for card in _some(cards, unclean - early.cards.keys()):
         found = [formula for _, formula in card.formulas()]
-        count += len(found)
         formula_keys = [formula.key for formula in found]
         seen.update(formula_keys)
         early.submit(found)
@@ -446,9 +452,9 @@ def _check_cards(cards, keys: Iterable[str], *, early: EarlyMath, cards_dir: Pat
             unclosed.add(card.key)
     warning = None
     try:
-        started = early.fill(())
+        early.wait()
     except MathUnavailable as why:
-        started, warning = False, f"math not validated: {why}"
+        warning = f"math not validated: {why}"
         memo = {key: keys for key, keys in memo.items() if all(k in store.formulas for k in keys)}
     store.save(memo, seen)
 
@@ -466,7 +472,7 @@ def _check_cards(cards, keys: Iterable[str], *, early: EarlyMath, cards_dir: Pat
             section = getattr(parsed[file], FIELD_SECTIONS.get(name, ""), None)
             line = formula_line(formula.tex, section) if section is not None else 0
             errors.append(CardError(card.path, line, f"math error: {error} in {_shown(formula.tex)}"))
-    return MathCheck(errors=tuple(errors), warning=warning, formulas=count, node_started=started)
+    return MathCheck(errors=tuple(errors), warning=warning)
 
 
 def _some(cards, keys: set[str]) -> Iterator[CardMath]:

@@ -2,8 +2,8 @@
 
 ``mathjax/check.mjs`` (the pinned npm package ``mathjax-full``) reads batches of formulas
 as lines of JSON and answers each batch with a line of verdicts. ``MathJaxNode`` starts it
-on the first formula and starts more processes (up to one per core) only while the ones
-running fall behind, so a small edit costs one Node start and a big deck uses every core.
+on the first formula and starts more processes (up to ``processes``, the build's jobs) only
+while the ones running fall behind, so a small edit costs one Node start and a big deck uses every core.
 Each process is fed by a writer thread and read by a reader thread: ``submit`` never
 blocks, and only ``verdicts`` waits.
 """
@@ -73,9 +73,9 @@ class MathJaxNode:
     ``close``: a build that stops early must not leave Node running.
     """
 
-    def __init__(self, *, tex: dict, root: Path = ROOT, node: str | None = None, processes: int | None = None):
+    def __init__(self, *, tex: dict, root: Path = ROOT, node: str | None = None, processes: int = 1):
         self._tex, self._root, self._node = tex, root, node
-        self._most = processes or _cores()
+        self._most = max(1, processes)
         self._processes: list[_Process] = []
         self._pending: list[TexFormula] = []
         self._sent: set[str] = set()
@@ -138,13 +138,6 @@ class MathJaxNode:
             )
             return
         min(self._processes, key=lambda p: p.waiting).send(batch)
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 class _Process:

@@ -186,3 +186,14 @@ def read_fields(project):
         archive.extract("collection.anki2", folder)
         with sqlite3.connect(os.path.join(folder, "collection.anki2")) as db:
             return "\n".join(flds for (flds,) in db.execute("SELECT flds FROM notes"))
+
+
+def test_a_deleted_card_is_forgotten_by_the_file_index(project):
+    project.card("a.md", answer="A.")
+    deleted = project.card("b.md", answer="B.")
+    project.build()
+    deleted.unlink()
+    project.build()
+    (path,) = cache_files(project)
+    with sqlite3.connect(path) as db:
+        assert [name for (name,) in db.execute("SELECT name FROM files")] == ["a.md"]
