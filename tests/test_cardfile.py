@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import card_text
 
 from mdanki.cardfile import find_card_files, read_card
@@ -43,3 +45,13 @@ def test_byte_order_mark_is_accepted(project):
     path = project.write("c.md", ("\ufeff" + card_text("c")).encode("utf-8"))
     card, errors = read_card(path, project.cards)
     assert errors == [] and card.id == "c"
+
+
+def test_front_matter_uses_pyyaml_c_loader_when_built_with_it():
+    import yaml
+
+    from mdanki import cardfile
+
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("this PyYAML has no C extension")
+    assert cardfile._YamlLoader is yaml.CSafeLoader

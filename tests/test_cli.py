@@ -186,3 +186,21 @@ def test_small_stages_draw_no_bar():
     bar.advance(10)
     bar.done()
     assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize("terminal, quiet, bar", [(True, False, True), (False, False, False), (True, True, False)])
+def test_a_long_build_shows_a_bar_only_on_a_terminal_and_not_with_quiet(project, monkeypatch, terminal, quiet, bar):
+    import io
+    import sys
+
+    class Stderr(io.StringIO):
+        def isatty(self):
+            return terminal
+
+    for index in range(600):  # more than the smallest stage that gets a bar
+        project.card(f"c{index}.md", answer=f"Answer {index}.")
+    stderr = Stderr()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    code = main(["--cards", "cards", "--media", "media", "-o", "dist/deck.apkg", "--jobs", "1", *(["-q"] if quiet else [])])
+    assert code == 0
+    assert ("rendering  [" in stderr.getvalue()) is bar
