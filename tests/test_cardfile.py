@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import card_text
 
 from mdanki.cardfile import find_card_files, read_card
