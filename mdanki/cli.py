@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
 from .build import build
-from .cardfile import shown
-from .errors import BuildError
+from .errors import BuildError, CardError
 from .progress import Progress
 
 EXIT_OK, EXIT_CARD_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -39,8 +39,25 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def shown(path: Path | str) -> str:
+    """How a path appears to people: relative to the working folder when inside it."""
+    text, prefix = str(path), os.getcwd().rstrip(os.sep) + os.sep
+    return text[len(prefix):] if text.startswith(prefix) else text
+
+
+def message(error: CardError) -> str:
+    """``path:line: message``, the path as people read it (no line for a whole file or folder)."""
+    where = f"{shown(error.path)}:{error.line}" if error.line else shown(error.path)
+    return f"{where}: {shown_paths(error.message)}"
+
+
+def shown_paths(text: str) -> str:
+    """Absolute paths below the working folder, inside a message, made relative too."""
+    return text.replace(os.getcwd().rstrip(os.sep) + os.sep, "")
+
+
 def _warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+    print(f"warning: {shown_paths(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,16 +82,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     except BuildError as failure:
         for error in failure.errors:
-            print(error, file=sys.stderr)
+            print(message(error), file=sys.stderr)
         count = len(failure.errors)
         print(f"{count} error{'s' if count != 1 else ''}; no package written", file=sys.stderr)
         return EXIT_CARD_ERRORS
     except OSError as failure:
-        print(f"{failure.filename or ''}: {failure.strerror or failure}", file=sys.stderr)
+        print(f"{shown(failure.filename or '')}: {failure.strerror or failure}", file=sys.stderr)
         return EXIT_CARD_ERRORS
 
     if args.verbose:
-        for label, ids in (("added", result.added), ("changed", result.changed), ("removed", result.removed)):
+        changes = result.changes
+        for label, ids in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
             for card_id in ids:
                 print(f"{label}: {card_id}")
     if not args.quiet:

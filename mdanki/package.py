@@ -18,18 +18,16 @@ import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from .atomic import replacing
-from .media import MediaFile
-from .notes import Note
-from .notetype import FIELDS, MODEL_ID, MODEL_NAME, TEMPLATE_ID, NoteType
+from .model import Deck, MediaFile, Note
+from .notetypes import NoteType
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 # Deflate level 1: three times faster than the default 6 on a deck's database, about 30 %
@@ -40,12 +38,6 @@ _INDEXES = "\n".join(re.findall(r"CREATE INDEX[^;]*;", APKG_SCHEMA))
 _TABLES = re.sub(r"CREATE INDEX[^;]*;", "", APKG_SCHEMA)
 
 
-@dataclass(frozen=True)
-class Deck:
-    name: str
-    description: str = ""  # HTML, shown on the deck's overview screen
-
-
 def deck_id(name: str) -> int:
     """A stable id from the deck's name (Anki matches decks by name; the id only has to be fixed)."""
     number = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big")
@@ -53,27 +45,26 @@ def deck_id(name: str) -> int:
 
 
 def write_package(
-    path: Path,
+    out: BinaryIO,
     *,
+    scratch: Path,
     notes: Iterable[Note],
     note_type: NoteType,
     note_type_mod: int,
     decks: list[Deck],
     media: list[MediaFile],
     zip_time: tuple[int, int, int, int, int, int] | None = None,
-    before_replace: Callable[[], None] | None = None,
 ) -> int:
-    """Write the package in one step: the old file stays until the new one is complete.
+    """Write the package into ``out``; its database is built in a file in ``scratch``, then deleted.
 
-    ``before_replace`` runs once the new file is written; if it raises, the new file is
-    dropped and the old one kept. Returns the number of notes written.
+    Returns the number of notes written.
     """
     stamp = zip_time or _ZIP_EPOCH
-    handle, database = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".anki2")
+    handle, database = tempfile.mkstemp(dir=scratch, prefix=".mdanki-", suffix=".anki2")
     os.close(handle)
     try:
         count = _collection(Path(database), notes, note_type, note_type_mod, decks)
-        with replacing(path) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL) as archive:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL) as archive:
             with open(database, "rb") as source:
                 _add(archive, "collection.anki2", source, stamp)
             names = {str(index): item.name for index, item in enumerate(media)}
@@ -81,9 +72,6 @@ def write_package(
             for index, item in enumerate(media):
                 with open(item.path, "rb") as source:
                     _add(archive, str(index), source, stamp)
-            archive.close()
-            if before_replace is not None:
-                before_replace()
     finally:
         Path(database).unlink(missing_ok=True)
     return count
@@ -108,10 +96,10 @@ def _add(archive: zipfile.ZipFile, name: str, data, stamp) -> None:
 def _collection(database: Path, notes: Iterable[Note], note_type: NoteType, note_type_mod: int, decks: list[Deck]) -> int:
     """Fill the collection database, streaming the notes into it. Returns how many were written."""
     model = genanki.Model(
-        MODEL_ID,
-        MODEL_NAME,
-        fields=[{"name": name, "id": field_id} for name, field_id in FIELDS],
-        templates=[{"name": "Card 1", "qfmt": note_type.front, "afmt": note_type.back, "id": TEMPLATE_ID}],
+        note_type.id,
+        note_type.name,
+        fields=[{"name": name, "id": field_id} for name, field_id in note_type.fields],
+        templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back, "id": t.id} for t in note_type.templates],
         css=note_type.css,
         sort_field_index=0,
     )
@@ -124,13 +112,13 @@ def _collection(database: Path, notes: Iterable[Note], note_type: NoteType, note
         cursor.executescript(_TABLES)
         cursor.executescript(APKG_COL)
         main_deck_id = deck_ids[decks[0].name] if decks else 1
-        models = {str(MODEL_ID): model.to_json(note_type_mod, main_deck_id)}
+        models = {str(note_type.id): model.to_json(note_type_mod, main_deck_id)}
         deck_json = {str(deck_ids[d.name]): genanki.Deck(deck_ids[d.name], d.name, d.description).to_json() for d in decks}
         default_deck = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
         cursor.execute("UPDATE col SET models = ?, decks = ?", (json.dumps(models), json.dumps({**default_deck, **deck_json})))
         count = 0
         for batch in _batches(notes, 2000):
-            cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", map(_note_row, batch))
+            cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", (_note_row(note, note_type.id) for note in batch))
             cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                (_card_row(note, deck_ids[note.deck]) for note in batch))
             count += len(batch)
@@ -152,11 +140,11 @@ def _batches(items: Iterable[Note], size: int):
         yield batch
 
 
-def _note_row(note: Note) -> tuple:
+def _note_row(note: Note, model_id: int) -> tuple:
     return (
         note.note_id,  # id: creation time in ms, unique
         note.guid,  # guid: how Anki recognises the note on the next import
-        MODEL_ID,  # mid: the note type
+        model_id,  # mid: the note type
         note.mod,  # mod: Anki updates an existing note only when this is newer
         -1,  # usn: -1 = not yet synced
         f" {' '.join(note.tags)} " if note.tags else "",  # tags: space-separated, padded

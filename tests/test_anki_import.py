@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 from conftest import import_package
 
-from mdanki import notetype
 from mdanki.notes import guid_for
+from mdanki.notetypes import BASIC, NOTE_TYPES
 
 
 def card_rows(col):
@@ -50,10 +51,11 @@ def test_edits_update_in_place_keeping_history(project, collection, monkeypatch)
     shutil.move(project.cards / "basics/moved.md", project.cards / "other/moved.md")
     project.card("basics/added.md")
     (project.cards / "basics/deleted.md").unlink()
-    new_css = notetype.default_note_type().css + "\n.question { color: #123456; }\n"
-    monkeypatch.setattr("mdanki.build.default_note_type", lambda: notetype.NoteType(css=new_css))
+    new_css = BASIC.css + "\n.question { color: #123456; }\n"
+    monkeypatch.setitem(NOTE_TYPES, "basic", dataclasses.replace(BASIC, css=new_css))
     result = project.build()
-    assert result.changed == ("edited",) and result.added == ("added",) and result.removed == ("deleted",)
+    assert result.changes.changed == ("edited",) and result.changes.added == ("added",)
+    assert result.changes.removed == ("deleted",)
 
     log = import_package(collection, project.output)
     assert guids(log.updated, collection) == {guid_for("test-deck", "edited")}
@@ -66,7 +68,7 @@ def test_edits_update_in_place_keeping_history(project, collection, monkeypatch)
     assert collection.db.all("select * from revlog order by id") == before_revlog
     assert collection.note_count() == 5  # the deleted card's note stays with the user
     assert {m.id for m in collection.models.all_names_and_ids()} == model_ids  # no clone
-    assert ".question { color: #123456; }" in collection.models.get(notetype.MODEL_ID)["css"]
+    assert ".question { color: #123456; }" in collection.models.get(BASIC.id)["css"]
     edited = collection.get_note(collection.find_notes("CardId:edited")[0])
     assert edited["Answer"] == "<p>Second answer.</p>"
     added_card = collection.get_note(collection.find_notes("CardId:added")[0]).cards()[0]

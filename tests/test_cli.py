@@ -32,7 +32,7 @@ BAD_CARDS = {
     "missing id": (card_text(None), "cards/bad.md:1: missing 'id' in front matter; add for example 'id: bad'"),
     "id with capitals": (card_text("Bad_Id"), "cards/bad.md:2: id 'Bad_Id' must be lowercase letters, digits and single hyphens, for example 'bad'"),
     "unknown key": (card_text("x", extra_meta="tag: [a]"), "cards/bad.md:3: unknown front-matter key 'tag'; did you mean 'tags'?"),
-    "missing answer": ("---\nid: x\n---\n## Question\nq\n", "cards/bad.md: missing '## Answer' section"),
+    "missing answer": ("---\nid: x\n---\n## Question\nq\n", "cards/bad.md:5: missing '## Answer' section"),
     "empty question": ("---\nid: x\n---\n## Question\n\n## Answer\na\n", "cards/bad.md:4: empty '## Question' section"),
     "duplicate section": ("---\nid: x\n---\n## Question\nq\n## Answer\na\n## Answer\nb\n", "cards/bad.md:8: duplicate '## Answer' section"),
     "unknown section": ("---\nid: x\n---\n## Question\nq\n## Anwser\na\n", "cards/bad.md:6: unknown section '## Anwser' (expected Question, Answer, Notes); did you mean '## Answer'?"),

@@ -10,7 +10,8 @@ import warnings
 import pytest
 
 from conftest import REPO
-from mdanki.build import build, read_cards
+from mdanki.build import build
+from mdanki.source import read_cards
 
 CARDS = REPO / "cards"
 MEDIA = REPO / "media"
@@ -64,7 +65,7 @@ def prose_words(markdown_text: str) -> int:
 
 def python_blocks():
     for card in cards():
-        for section in (card.answer, card.notes):
+        for section in (card.section("answer"), card.section("notes")):
             if section is None:
                 continue
             for match in _FENCED.finditer(section.text):
@@ -72,7 +73,7 @@ def python_blocks():
                 if info == "python":
                     yield pytest.param(match.group(3), id=card.id)
                 elif "python" in info:
-                    assert ".illustrative" in info, f"{card.path}: unknown fence {info!r}"
+                    assert ".illustrative" in info, f"{card.name}: unknown fence {info!r}"
 
 
 def test_the_deck_builds_cleanly(tmp_path):
@@ -104,19 +105,19 @@ def test_tags_come_from_the_documented_vocabulary():
     vocabulary = set(re.findall(r"^\|\s*`([a-z0-9-]+)`\s*\|", text.split("## Tags", 1)[1].split("\n## ", 1)[0], re.M))
     assert vocabulary
     for card in cards():
-        assert set(card.tags) <= vocabulary, f"{card.path}: tags {set(card.tags) - vocabulary} not in cards/README.md"
+        assert set(card.tags) <= vocabulary, f"{card.name}: tags {set(card.tags) - vocabulary} not in cards/README.md"
         assert 1 <= len(card.tags) <= 4
 
 
 def test_answers_are_short():
-    too_long = [f"{c.path}: {prose_words(c.answer.text)} words" for c in cards() if prose_words(c.answer.text) > MAX_ANSWER_WORDS]
+    too_long = [f"{c.name}: {prose_words(c.sections['answer'].text)} words" for c in cards() if prose_words(c.sections['answer'].text) > MAX_ANSWER_WORDS]
     assert too_long == []
 
 
 def test_answer_lists_have_at_most_four_items():
     for card in cards():
-        text = _FENCED.sub(" ", card.answer.text)
-        assert len(_LIST_ITEM.findall(text)) <= MAX_LIST_ITEMS, card.path
+        text = _FENCED.sub(" ", card.sections["answer"].text)
+        assert len(_LIST_ITEM.findall(text)) <= MAX_LIST_ITEMS, card.name
 
 
 def test_ids_match_file_names():
@@ -136,7 +137,7 @@ def test_code_block_runs(code, tmp_path, monkeypatch):
 def test_every_figure_exists_and_every_figure_is_used():
     referenced = set()
     for card in cards():
-        for section in (card.question, card.answer, card.notes):
+        for section in card.sections.values():
             if section is not None:
                 referenced.update(re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", section.text))
     assert referenced, "the deck uses no figures"

@@ -6,7 +6,8 @@ import shutil
 
 from conftest import card_text
 
-from mdanki import lock
+from mdanki.model import LockEntry
+from mdanki.notes import lock
 from mdanki.notes import guid_for
 
 
@@ -61,16 +62,16 @@ def test_deck_yaml_sets_name_namespace_and_description(project, collection):
 
 
 def test_lock_moves_mod_forward_only_on_change():
-    before = {"a": lock.Entry("h1", 100, 50), "b": lock.Entry("h2", 100, 50)}
+    before = {"a": LockEntry("h1", 100, 50), "b": LockEntry("h2", 100, 50)}
     after = lock.advance(before, {"a": "h1", "b": "changed", "c": "new"}, clock=90)
     assert after["a"] == before["a"]  # unchanged: same mod
-    assert after["b"] == lock.Entry("changed", 101, 50)  # changed: newer even if the clock is behind
-    assert after["c"] == lock.Entry("new", 90, 90)
+    assert after["b"] == LockEntry("changed", 101, 50)  # changed: newer even if the clock is behind
+    assert after["c"] == LockEntry("new", 90, 90)
     assert "gone" not in after
 
 
 def test_lock_file_round_trips_and_is_sorted(tmp_path):
-    entries = {"z": lock.Entry("h", 3, 1), "a": lock.Entry("g", 2, 1)}
+    entries = {"z": LockEntry("h", 3, 1), "a": LockEntry("g", 2, 1)}
     path = tmp_path / "deck.lock"
     lock.write(path, entries)
     assert lock.read(path) == entries

@@ -7,22 +7,22 @@ import re
 import pytest
 from conftest import card_text
 
-from mdanki import notetype
+from mdanki.anki_math import mathjax_package
 from mdanki.cli import main
-from mdanki.mathcheck import mathjax_package
-from mdanki.notetype import default_note_type
+from mdanki.notetypes import BASIC
+from mdanki.notetypes import basic as notetype
 from mdanki.preview import MARKER, faces, fill
 
 
 def test_templates_are_filled_like_anki():
     fields = {"Question": "<p>Q</p>", "Answer": "<p>A</p>", "Notes": "", "CardId": "x"}
-    front, back = faces(default_note_type(), fields)
+    front, back = faces(BASIC.templates[0], fields)
     assert front == notetype.FRONT.replace("{{Question}}", "<p>Q</p>")
     assert back == (
         notetype.BACK.replace("{{Question}}", "<p>Q</p>").replace("{{Answer}}", "<p>A</p>")
         .replace("{{#Notes}}<div class=\"notes\">{{Notes}}</div>{{/Notes}}", "").replace("{{CardId}}", "x")
     )
-    with_notes = faces(default_note_type(), {**fields, "Notes": "<p>N</p>"})[1]
+    with_notes = faces(BASIC.templates[0], {**fields, "Notes": "<p>N</p>"})[1]
     assert '<div class="notes"><p>N</p></div>' in with_notes
     assert fill("{{^Notes}}none{{/Notes}}", {"Notes": " "}) == "none"
 
@@ -58,7 +58,7 @@ def test_preview_writes_a_site_of_every_card(project, capsys):
     assert '<span class="arithmatex">\\(x^2\\)</span>' in topic
     image = re.search(r'<img alt="fig" src="(fig-[0-9a-f]{12}\.svg)"', topic).group(1)
     assert (site / image).read_bytes() == (project.media / "fig.svg").read_bytes()
-    assert (site / "assets" / "card.css").read_text() == default_note_type().css
+    assert (site / "assets" / "card.css").read_text() == BASIC.css
     assert not (project.root / "dist").exists() and not (project.cards / "deck.lock").exists()
 
 
@@ -122,9 +122,9 @@ def test_preview_takes_no_package_options(project, capsys, extra):
 
 
 def test_without_mathjax_the_preview_says_so(project, capsys, monkeypatch):
-    import mdanki.preview
+    import mdanki.preview.site
 
-    monkeypatch.setattr(mdanki.preview, "mathjax_package", lambda root=None: None)
+    monkeypatch.setattr(mdanki.preview.site, "mathjax_package", lambda root=None: None)
     project.card("a.md", answer="$x$")
     code, _, err = build_preview(project, capsys)
     assert code == 0

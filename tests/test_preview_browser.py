@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import REPO
 
-from mdanki.browser import why_unavailable
+from mdanki.preview.browser import why_unavailable
 from mdanki.build import build
-from mdanki.mathcheck import mathjax_package
+from mdanki.anki_math import mathjax_package
 
 _missing = why_unavailable() or (None if mathjax_package() else "MathJax not installed: run 'npm ci' (make test does)")
 pytestmark = pytest.mark.skipif(_missing is not None, reason=f"browser tests skipped: {_missing}")
@@ -19,7 +19,7 @@ LONG_LINE = "result = " + " + ".join(f"feature_{i} * weight_{i}" for i in range(
 
 @pytest.fixture(scope="module")
 def browser():
-    from mdanki.browser import chromium
+    from mdanki.preview.browser import chromium
 
     with chromium() as running:
         yield running

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from mdanki.cardfile import Card, Section
-from mdanki.render import Renderer, fingerprint
+from mdanki.model import Card, Section
+from mdanki.notetypes import BASIC
+from mdanki.render import EXTENSIONS, Renderer, fingerprint
 
 
 def make_card(tmp_path: Path, answer: str) -> Card:
     return Card(
-        id="x", id_line=2, path="cards/x.md", file=tmp_path / "cards" / "x.md", folder=(), tags=(), deck=None,
-        question=Section("Q?\n", 5, 4), answer=Section(answer, 8, 7), notes=None,
+        id="x", id_line=2, name="x.md", file=tmp_path / "cards" / "x.md", folder=(), tags=(), deck=None,
+        sections={"question": Section("Q?\n", 5, 4), "answer": Section(answer, 8, 7)},
     )
 
 
@@ -29,7 +30,7 @@ class RenderCase:
         self.renderer = Renderer(media_dir=tmp_path / "media", roots=(tmp_path / "cards", tmp_path / "media"))
 
     def assert_renders(self, source: str, expected: str) -> None:
-        rendered, errors = self.renderer.render(make_card(self.tmp_path, textwrap.dedent(source)))
+        rendered, errors = self.renderer.render(make_card(self.tmp_path, textwrap.dedent(source)), BASIC)
         assert errors == []
         assert rendered.fields["Answer"] == textwrap.dedent(expected).strip("\n")
 
@@ -87,7 +88,7 @@ class TestCode(RenderCase):
         self.assert_renders("```\na < b\n```", '<div class="highlight"><pre><span></span><code>a &lt; b\n</code></pre></div>')
 
     def test_attribute_classes_pass_through(self):
-        rendered, _ = self.renderer.render(make_card(self.tmp_path, "```{.python .illustrative}\npass\n```"))
+        rendered, _ = self.renderer.render(make_card(self.tmp_path, "```{.python .illustrative}\npass\n```"), BASIC)
         assert rendered.fields["Answer"].startswith('<div class="illustrative highlight">')
 
 
@@ -140,7 +141,7 @@ class TestMarkdown(RenderCase):
 class TestImages(RenderCase):
     def test_image_gets_a_content_hash_name(self):
         (self.tmp_path / "media" / "plot.svg").write_text("<svg/>")
-        rendered, errors = self.renderer.render(make_card(self.tmp_path, "![a plot](plot.svg)"))
+        rendered, errors = self.renderer.render(make_card(self.tmp_path, "![a plot](plot.svg)"), BASIC)
         assert errors == []
         (media,) = rendered.media
         assert media.name == "plot-d4dc56669143.svg"
@@ -149,7 +150,7 @@ class TestImages(RenderCase):
     def test_image_next_to_the_card_wins(self):
         (self.tmp_path / "cards" / "plot.svg").write_text("<svg id='near'/>")
         (self.tmp_path / "media" / "plot.svg").write_text("<svg/>")
-        rendered, _ = self.renderer.render(make_card(self.tmp_path, "![a plot](plot.svg)"))
+        rendered, _ = self.renderer.render(make_card(self.tmp_path, "![a plot](plot.svg)"), BASIC)
         assert rendered.media[0].path == (self.tmp_path / "cards" / "plot.svg").resolve()
 
     def test_remote_images_are_left_alone(self):
@@ -159,5 +160,5 @@ class TestImages(RenderCase):
 def test_fingerprint_is_stable_and_follows_the_configuration(monkeypatch):
     first = fingerprint()
     assert fingerprint() == first
-    monkeypatch.setitem(__import__("mdanki.render").render.EXTENSIONS, "pymdownx.highlight", {"use_pygments": False})
+    monkeypatch.setitem(EXTENSIONS, "pymdownx.highlight", {"use_pygments": False})
     assert fingerprint() != first

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from mdanki.browser import chromium, wait_for_mathjax, why_unavailable  # noqa: E402
+from mdanki.preview.browser import chromium, wait_for_mathjax, why_unavailable  # noqa: E402
 from mdanki.build import build  # noqa: E402
 
 DESKTOP = {"width": 960, "height": 900}

@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .media import MediaFile
+from ..model import CardRecord, Formula, MediaFile
 
-SCHEMA_VERSION = 4  # part of the file name: a new layout starts a new file
+SCHEMA_VERSION = 5  # part of the file name: a new layout starts a new file
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     key TEXT PRIMARY KEY,       -- sha256(renderer fingerprint, card path, card bytes)
-    meta TEXT NOT NULL,         -- JSON list: the card's id, id line, path, folder, tags, deck, digest, media, formulas
+    meta TEXT NOT NULL,         -- JSON list: the card's id, id line, file name, folder, tags, deck, digest, media, formulas
     meta_sum TEXT NOT NULL,     -- sha256 of meta, to catch a damaged entry
     fields TEXT NOT NULL,       -- JSON: the rendered HTML of each field
     fields_sum TEXT NOT NULL    -- sha256 of fields, checked when they are read for the package
@@ -44,54 +44,39 @@ CREATE TABLE IF NOT EXISTS files (
 _RACY_NS = 2_000_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class CardRecord:
-    """Everything the later stages need of a rendered card, except its (large) HTML fields."""
+def record_json(record: CardRecord) -> str:
+    # a list, not an object: half the time to write and read back at 100,000 cards
+    return json.dumps([
+        record.id,
+        record.id_line,
+        record.name,
+        record.folder,
+        record.tags,
+        record.deck,
+        record.digest,
+        [[m.name, str(m.path), m.digest] for m in record.media],
+        [[f.tex, f.display, f.closed, f.line] for f in record.formulas],
+    ])
 
-    key: str  # cache key, to fetch the fields when the package is written
-    id: str
-    id_line: int
-    path: str  # as shown in messages
-    folder: tuple[str, ...]
-    tags: tuple[str, ...]
-    deck: str | None
-    digest: str  # content digest of fields and tags: what deck.lock compares
-    media: tuple[MediaFile, ...]
-    formulas: tuple[tuple[str, str, bool, bool], ...] = ()  # (field, TeX, display, closed), for the math check
 
-    def to_json(self) -> str:
-        # a list, not an object: half the time to write and read back at 100,000 cards
-        return json.dumps([
-            self.id,
-            self.id_line,
-            self.path,
-            self.folder,
-            self.tags,
-            self.deck,
-            self.digest,
-            [[m.name, str(m.path), m.digest] for m in self.media],
-            self.formulas,
-        ])
-
-    @classmethod
-    def from_json(cls, key: str, text: str) -> CardRecord:
-        card_id, id_line, path, folder, tags, deck, digest, media, formulas = json.loads(text)
-        return cls(
-            key=key,
-            id=card_id,
-            id_line=id_line,
-            path=path,
-            folder=tuple(map(sys.intern, folder)),  # recurring names: one object each (memory)
-            tags=tuple(map(sys.intern, tags)),
-            deck=deck,
-            digest=digest,
-            media=tuple(MediaFile(name, Path(file), file_digest) for name, file, file_digest in media),
-            formulas=tuple((sys.intern(f), tex, bool(d), bool(c)) for f, tex, d, c in formulas),
-        )
+def record_from_json(key: str, text: str) -> CardRecord:
+    card_id, id_line, name, folder, tags, deck, digest, media, formulas = json.loads(text)
+    return CardRecord(
+        key=key,
+        id=card_id,
+        id_line=id_line,
+        name=name,
+        folder=tuple(map(sys.intern, folder)),  # recurring names: one object each (memory)
+        tags=tuple(map(sys.intern, tags)),
+        deck=deck,
+        digest=digest,
+        media=tuple(MediaFile(name, Path(file), file_digest) for name, file, file_digest in media),
+        formulas=tuple(Formula(tex, bool(display), bool(closed), int(line)) for tex, display, closed, line in formulas),
+    )
 
 
 def cache_key(fingerprint: str, relative_path: str, content: str) -> str:
-    """The entry of a card file: the renderer, the file's path, and ``content_digest`` of its bytes."""
+    """The entry of a card file: the renderer, the file's name, and ``file_digest`` of its bytes."""
     digest = hashlib.sha256()
     for part in (fingerprint.encode(), relative_path.encode(), content.encode()):
         digest.update(len(part).to_bytes(8, "big"))
@@ -99,7 +84,7 @@ def cache_key(fingerprint: str, relative_path: str, content: str) -> str:
     return digest.hexdigest()
 
 
-def content_digest(data: bytes) -> str:
+def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -130,7 +115,7 @@ def read_file(path: str) -> tuple[bytes, FileState]:
     st, read_at = os.stat(path), time.time_ns()
     with open(path, "rb") as file:
         data = file.read()
-    return data, FileState(FileState.signature(st), read_at, content_digest(data))
+    return data, FileState(FileState.signature(st), read_at, file_digest(data))
 
 
 def _file_sum(name: str, stat: str, read_at: int, digest: str) -> str:
@@ -191,7 +176,7 @@ class RenderCache:
                 try:
                     if checksum != _checksum(meta):
                         raise ValueError("checksum")
-                    found[key] = CardRecord.from_json(key, meta)
+                    found[key] = record_from_json(key, meta)
                 except (ValueError, KeyError, TypeError):
                     damaged.append(key)
         if damaged:
@@ -226,21 +211,16 @@ class RenderCache:
     def store(self, entries: Iterable[tuple[CardRecord, dict[str, str]]]) -> None:
         rows = []
         for record, fields in entries:
-            meta = record.to_json()
+            meta = record_json(record)
             text = json.dumps(fields, sort_keys=True)
             rows.append((record.key, meta, _checksum(meta), text, _checksum(text)))
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
 
-    def fields(self, key: str, repair: Callable[[str], dict[str, str]] | None = None) -> dict[str, str]:
-        return next(self.fields_in_order([key], repair=repair))
-
-    def fields_in_order(
-        self, keys: Iterable[str], *, repair: Callable[[str], dict[str, str]] | None = None
-    ) -> Iterator[dict[str, str]]:
+    def fields_in_order(self, keys: Iterable[str]) -> Iterator[dict[str, str] | None]:
         """The fields of each key, in the order given, read in chunks (the package streams these).
 
-        Fields are verified here, as they are used; a damaged entry is rendered again by ``repair``.
+        Fields are verified here, as they are used: a damaged or missing entry gives None.
         """
         keys = list(keys)
         for start in range(0, len(keys), 500):
@@ -254,13 +234,7 @@ class RenderCache:
             }
             for key in chunk:
                 text, checksum = rows.get(key, (None, None))
-                if text is not None and checksum == _checksum(text):
-                    yield json.loads(text)
-                    continue
-                if repair is None:
-                    raise LookupError(f"render cache entry {key} is damaged")
-                self._warn("render cache: 1 damaged entry rebuilt")
-                yield repair(key)
+                yield json.loads(text) if text is not None and checksum == _checksum(text) else None
 
     def keep_only(self, keys: set[str], names: set[str]) -> None:
         """Forget the entries and files this build did not use, once there are many of them."""

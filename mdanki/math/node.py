@@ -1,6 +1,6 @@
 """MathJax's TeX parser in Node processes: formulas in, verdicts out, while the build goes on.
 
-``mathjax/check.mjs`` (the pinned npm package ``mathjax-full``) reads batches of formulas
+``check.mjs`` beside this module (run on the pinned npm package ``mathjax-full``) reads batches of formulas
 as lines of JSON and answers each batch with a line of verdicts. ``MathJaxNode`` starts it
 on the first formula and starts more processes (up to ``processes``, the build's jobs) only
 while the ones running fall behind, so a small edit costs one Node start and a big deck uses every core.
@@ -10,6 +10,7 @@ blocks, and only ``verdicts`` waits.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
@@ -19,75 +20,68 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
 
-MATHJAX_VERSION = "3.2.2"  # what Anki ships; package.json pins the same
-ROOT = Path(__file__).resolve().parent.parent  # the repository: mathjax/ and node_modules/
-SCRIPT = Path("mathjax") / "check.mjs"
+from ..anki_math import DEV_ROOT, MATHJAX_VERSION, installed_version
+from ..model import Formula
+from .protocol import MathUnavailable
+
+SCRIPT = Path(__file__).with_name("check.mjs")
 _BATCH = 256  # formulas per line sent to Node
 _BEHIND = 2000  # formulas waiting in every running process before another one starts
 
 
-class MathUnavailable(Exception):
-    """MathJax cannot be run here; the message says why and what to install."""
-
-
-class TexFormula(Protocol):
-    key: str
-    tex: str
-    display: bool
-
-
-def installed_version(root: Path = ROOT) -> str | None:
-    """The version of the mathjax-full npm package under ``root``, None when not installed."""
-    package = root / "node_modules" / "mathjax-full" / "package.json"
-    try:
-        return str(json.loads(package.read_text(encoding="utf-8")).get("version"))
-    except (OSError, ValueError):
-        return None
-
-
-def mathjax_package(root: Path | None = None) -> Path | None:
-    """The installed mathjax-full folder, when it is the version Anki uses."""
-    root = root or ROOT
-    return root / "node_modules" / "mathjax-full" if installed_version(root) == MATHJAX_VERSION else None
-
-
-def find_node(root: Path, node: str | None) -> str:
+def find_node(root: Path, node: str | None, script: Path = SCRIPT) -> str:
     """The Node executable to run the checker with; MathUnavailable says what is missing."""
     node = node or shutil.which("node")
     if node is None:
         raise MathUnavailable("node not found; install Node.js 18+ and run 'npm ci'")
     installed = installed_version(root)
-    if installed is None or not (root / SCRIPT).exists():
+    if installed is None or not script.exists():
         raise MathUnavailable(f"MathJax {MATHJAX_VERSION} is not installed; run 'npm ci' in {root}")
     if installed != MATHJAX_VERSION:
         raise MathUnavailable(f"MathJax {installed} is installed, Anki uses {MATHJAX_VERSION}; run 'npm ci' in {root}")
     return node
 
 
-class MathJaxNode:
-    """Verdicts (None or MathJax's message) for formulas, keyed by ``formula.key``.
+def run_mathjax(formulas: list[Formula], *, tex: dict, root: Path = DEV_ROOT, node: str | None = None) -> list[str | None]:
+    """MathJax's error message (None when fine) for each formula. Raises MathUnavailable."""
+    with MathJaxNode(tex=tex, root=root, node=node) as mathjax:
+        mathjax.submit(formulas)
+        verdicts = mathjax.verdicts()
+    return [verdicts[formula.key] for formula in formulas]
 
-    ``tex``: Anki's TeX options (mathcheck.ANKI_TEX). Use as a context manager, or call
-    ``close``: a build that stops early must not leave Node running.
+
+class MathJaxNode:
+    """A ``Checker``: verdicts (None or MathJax's message) for formulas, keyed by ``formula.key``.
+
+    ``tex``: Anki's TeX options (anki_math.ANKI_TEX); ``root``: where node_modules is. Use as
+    a context manager, or call ``close``: a build that stops early must not leave Node running.
     """
 
-    def __init__(self, *, tex: dict, root: Path = ROOT, node: str | None = None, processes: int = 1):
-        self._tex, self._root, self._node = tex, root, node
+    def __init__(
+        self, *, tex: dict, root: Path = DEV_ROOT, node: str | None = None, processes: int = 1, script: Path = SCRIPT
+    ):
+        self._tex, self._root, self._node, self._script = tex, root, node, script
         self._most = max(1, processes)
         self._processes: list[_Process] = []
-        self._pending: list[TexFormula] = []
+        self._pending: list[Formula] = []
         self._sent: set[str] = set()
         self._verdicts: dict[str, str | None] = {}
         self._problem: MathUnavailable | None = None
+
+    @property
+    def key(self) -> str:
+        """Changes whenever a verdict could: MathJax's version, the TeX options, the Node script."""
+        source = self._script.read_bytes() if self._script.exists() else b""
+        blob = json.dumps([MATHJAX_VERSION, self._tex]).encode() + source
+        return hashlib.sha256(blob).hexdigest()[:16]
 
     @property
     def submitted(self) -> bool:
         """Whether any formula was submitted (and so Node is, or was, needed)."""
         return bool(self._sent)
 
-    def submit(self, formulas: Iterable[TexFormula]) -> None:
+    def submit(self, formulas: Iterable[Formula]) -> None:
         """Queue formulas for checking (each key once); sends them in batches as they fill."""
         for formula in formulas:
             if formula.key not in self._sent:
@@ -123,15 +117,15 @@ class MathJaxNode:
     def __exit__(self, *_exc) -> None:
         self.close()
 
-    def _send(self, batch: list[TexFormula]) -> None:
+    def _send(self, batch: list[Formula]) -> None:
         if self._problem is not None:
             return
         try:
             if not self._processes or (
                 len(self._processes) < self._most and all(p.waiting >= _BEHIND for p in self._processes)
             ):
-                node = find_node(self._root, self._node)
-                self._processes.append(_Process([node, str(self._root / SCRIPT)], cwd=self._root, tex=self._tex))
+                node = find_node(self._root, self._node, self._script)
+                self._processes.append(_Process([node, str(self._script)], cwd=self._root, tex=self._tex))
         except (MathUnavailable, OSError) as problem:
             self._problem = problem if isinstance(problem, MathUnavailable) else MathUnavailable(
                 f"the MathJax check did not run ({problem})"
@@ -172,7 +166,7 @@ class _Process:
         """Formulas sent and not yet answered."""
         return self._sent - self._answered
 
-    def send(self, batch: list[TexFormula]) -> None:
+    def send(self, batch: list[Formula]) -> None:
         self._expected.append([f.key for f in batch])
         self._sent += len(batch)
         line = json.dumps([{"tex": f.tex, "display": f.display} for f in batch], ensure_ascii=False)

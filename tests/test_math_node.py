@@ -8,12 +8,13 @@ import shutil
 
 import pytest
 
-from mdanki import mathjax_node
-from mdanki.mathcheck import ANKI_TEX, Formula
-from mdanki.mathjax_node import MathJaxNode, MathUnavailable
+from mdanki.anki_math import ANKI_TEX, mathjax_package
+from mdanki.math import node as mathjax_node
+from mdanki.math.node import MathJaxNode, MathUnavailable
+from mdanki.model import Formula
 
 needs_mathjax = pytest.mark.skipif(
-    shutil.which("node") is None or mathjax_node.mathjax_package() is None,
+    shutil.which("node") is None or mathjax_package() is None,
     reason="MathJax check needs Node.js and the pinned MathJax: run 'npm ci' (make test does)",
 )
 
@@ -40,15 +41,14 @@ def fake_mathjax(tmp_path, script: str):
     package = tmp_path / "node_modules" / "mathjax-full"
     package.mkdir(parents=True)
     (package / "package.json").write_text(json.dumps({"version": mathjax_node.MATHJAX_VERSION}))
-    (tmp_path / "mathjax").mkdir()
-    (tmp_path / "mathjax" / "check.mjs").write_text(script)
-    return tmp_path
+    (tmp_path / "check.mjs").write_text(script)
+    return {"root": tmp_path, "script": tmp_path / "check.mjs"}
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
 def test_a_node_that_dies_is_reported_with_its_last_words(tmp_path):
     root = fake_mathjax(tmp_path, "console.error('first'); console.error('out of memory'); process.exit(3);\n")
-    with MathJaxNode(tex=ANKI_TEX, root=root) as mathjax:
+    with MathJaxNode(tex=ANKI_TEX, **root) as mathjax:
         mathjax.submit([Formula("x", False)])
         with pytest.raises(MathUnavailable, match="the MathJax check failed: out of memory"):
             mathjax.verdicts()
@@ -63,7 +63,7 @@ def test_a_node_that_answers_short_is_reported_not_trusted(tmp_path):
         "}\n"
     )
     root = fake_mathjax(tmp_path, script)
-    with MathJaxNode(tex=ANKI_TEX, root=root) as mathjax:
+    with MathJaxNode(tex=ANKI_TEX, **root) as mathjax:
         mathjax.submit([Formula("x", False), Formula("y", False)])
         with pytest.raises(MathUnavailable, match="failed"):
             mathjax.verdicts()
@@ -72,7 +72,7 @@ def test_a_node_that_answers_short_is_reported_not_trusted(tmp_path):
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
 def test_close_stops_node_even_mid_work(tmp_path):
     root = fake_mathjax(tmp_path, "setInterval(() => {}, 1000);\n")  # never answers, never exits
-    mathjax = MathJaxNode(tex=ANKI_TEX, root=root)
+    mathjax = MathJaxNode(tex=ANKI_TEX, **root)
     mathjax.submit([Formula("x", False)] * 1 + [Formula(f"y{n}", False) for n in range(300)])
     process = mathjax._processes[0]._popen
     mathjax.close()

@@ -1,20 +1,22 @@
-"""Card files -> cards: find the Markdown files, read their front matter and sections.
+"""Card file -> Card: read its front matter and split its body into sections.
 
-A card file is YAML front matter between ``---`` lines, then the sections
-``## Question``, ``## Answer`` and optionally ``## Notes``.
+A card file is YAML front matter between ``---`` lines, then the sections of its note
+type (for the basic type ``## Question``, ``## Answer`` and optionally ``## Notes``).
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from .errors import CardError
+from ..errors import CardError
+from ..model import Card, Section, slug
+from ..notetypes import BASIC, NoteType
+from .fences import FenceScanner
+from .files import find_card_files, relative_name
 
 try:  # the C loader is several times faster; pure Python is the fallback
     from yaml import CSafeLoader as _YamlLoader
@@ -22,78 +24,26 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
 FRONT_MATTER_KEYS = ("id", "tags", "deck")
-SECTIONS = ("question", "answer", "notes")
-REQUIRED_SECTIONS = ("question", "answer")
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HEADING = re.compile(r"^##[ \t]+(.*?)[ \t#]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _KEY = re.compile(r"([^\s#:][^:]*):")
 _SPACE = re.compile(r"\s")
 
 
-@dataclass(frozen=True)
-class Section:
-    """The Markdown text of one section and the file line its first text line is on."""
-
-    text: str
-    line: int
-    heading_line: int
-
-
-@dataclass(frozen=True)
-class Card:
-    """One card file, parsed and checked, not yet rendered."""
-
-    id: str
-    id_line: int
-    path: str  # as shown in messages (relative to the working folder when inside it)
-    file: Path  # absolute
-    folder: tuple[str, ...]  # folders between the cards folder and the file
-    tags: tuple[str, ...]
-    deck: str | None  # sub-deck set in the front matter, relative to the main deck
-    question: Section
-    answer: Section
-    notes: Section | None
-
-
-def relative_name(path: Path, base: Path) -> str:
-    """``path`` below ``base`` as a '/'-separated name (string work: pathlib is slow at 100,000 files)."""
-    text, prefix = str(path), str(base).rstrip(os.sep) + os.sep
-    return text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else path.as_posix()
-
-
-def shown(path: Path) -> str:
-    """How a path appears in messages: relative to the working folder when inside it."""
-    text, prefix = str(path), os.getcwd().rstrip(os.sep) + os.sep
-    return text[len(prefix):] if text.startswith(prefix) else text
-
-
-def find_card_files(cards_dir: Path) -> list[str]:
-    """Every ``*.md`` below ``cards_dir`` in a stable order, skipping README files and hidden paths.
-
-    Paths as strings: at 100,000 files, making Path objects costs more than hashing the files.
-    """
-    found = []
-    for folder, subfolders, names in os.walk(cards_dir):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        for name in names:
-            if name.endswith(".md") and not name.startswith(".") and name.lower() != "readme.md":
-                found.append(os.path.join(folder, name))
-    base = len(str(cards_dir).rstrip(os.sep)) + 1
-    found.sort(key=lambda text: text[base:].replace(os.sep, "/"))
-    return found
-
-
 def suggest_id(path: Path) -> str:
     """An id derived from the file name, for the message about a missing id."""
-    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-    return slug or "my-card"
+    return slug(path.stem, "my-card")
 
 
-def read_card(path: Path | str, cards_dir: Path, source: bytes | None = None) -> tuple[Card | None, list[CardError]]:
-    """Parse one card file (or its bytes, already read). Returns the card (None if unusable) and every problem."""
+def read_card(
+    path: Path | str, cards_dir: Path, source: bytes | None = None, *, note_type: NoteType = BASIC
+) -> tuple[Card | None, list[CardError]]:
+    """Parse one card file (or its bytes, already read). Returns the card (None if unusable) and every problem.
+
+    Messages name the file as ``path`` was given; only the command line shortens it for people.
+    """
     path = Path(path)
-    where = shown(path)
+    where = str(path)
     errors: list[CardError] = []
     if source is None:
         source = path.read_bytes()
@@ -109,41 +59,47 @@ def read_card(path: Path | str, cards_dir: Path, source: bytes | None = None) ->
     lines = text.splitlines()
 
     meta, body_start, meta_errors, key_lines = _front_matter(lines, where, path)
-    id_line = key_lines.get("id", 2)
     errors += meta_errors
-    sections, section_errors = _sections(lines, body_start, where)
+    sections, section_errors = _sections(lines, body_start, where, note_type.section_names)
     errors += section_errors
     if meta is None:
         return None, errors
 
-    card_id = meta.get("id")
-    tags = meta.get("tags", ())
-    deck = meta.get("deck")
-    for name in REQUIRED_SECTIONS:
-        section = sections.get(name)
-        if section is None:
-            errors.append(CardError(where, 0, f"missing '## {name.title()}' section"))
-        elif not section.text.strip():
-            errors.append(CardError(where, section.heading_line, f"empty '## {name.title()}' section"))
+    end_line = max(len(lines), 1)  # where a missing section was expected
+    for spec in note_type.sections:
+        section = sections.get(spec.section)
+        if section is None and spec.required:
+            errors.append(CardError(where, end_line, f"missing '## {spec.section.title()}' section"))
+        elif section is not None and not section.text.strip():
+            if spec.required:
+                errors.append(CardError(where, section.heading_line, f"empty '## {spec.section.title()}' section"))
+            else:
+                del sections[spec.section]  # an empty optional section is no section
     if errors:
         return None, errors
-    notes = sections.get("notes")
-    if notes is not None and not notes.text.strip():
-        notes = None
-    folder = tuple(relative_name(path, cards_dir).split("/")[:-1])
     card = Card(
-        id=card_id,
-        id_line=id_line,
-        path=where,
+        id=meta["id"],
+        id_line=key_lines.get("id", 2),
+        name=relative_name(path, cards_dir),
         file=path,
-        folder=folder,
-        tags=tuple(tags),
-        deck=deck,
-        question=sections["question"],
-        answer=sections["answer"],
-        notes=notes,
+        folder=tuple(relative_name(path, cards_dir).split("/")[:-1]),
+        tags=tuple(meta.get("tags", ())),
+        deck=meta.get("deck"),
+        sections=sections,
     )
     return card, []
+
+
+def read_cards(cards_dir: Path, *, note_type: NoteType = BASIC) -> tuple[list[Card], list[CardError]]:
+    """Every well-formed card under ``cards_dir``, and every problem found in the others."""
+    cards_dir = cards_dir.absolute()
+    cards, errors = [], []
+    for path in find_card_files(cards_dir):
+        card, problems = read_card(path, cards_dir, note_type=note_type)
+        errors += problems
+        if card is not None:
+            cards.append(card)
+    return cards, errors
 
 
 def _front_matter(lines: list[str], where: str, path: Path):
@@ -231,14 +187,17 @@ def _key_lines(meta_lines: list[str]) -> dict[str, int]:
     return found
 
 
-def _sections(lines: list[str], start: int, where: str) -> tuple[dict[str, Section], list[CardError]]:
+def _sections(
+    lines: list[str], start: int, where: str, known: tuple[str, ...]
+) -> tuple[dict[str, Section], list[CardError]]:
     """Split the body into its ``##`` sections, ignoring headings inside fenced code."""
     sections: dict[str, Section] = {}
     errors: list[CardError] = []
     current: str | None = None
     current_line = 0
     buffer: list[str] = []
-    fence: str | None = None
+    fences = FenceScanner()
+    expected = ", ".join(name.title() for name in known)
 
     def close() -> None:
         if current is not None:
@@ -248,21 +207,15 @@ def _sections(lines: list[str], start: int, where: str) -> tuple[dict[str, Secti
     for index in range(start, len(lines)):
         line = lines[index]
         number = index + 1
-        fence_match = _FENCE.match(line) if ("`" in line or "~" in line) else None
-        if fence_match:
-            marker = fence_match.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[len(marker):].strip():
-                fence = None
-        heading = _HEADING.match(line) if fence is None and line.startswith("##") else None
+        fenced = fences.fenced(line)
+        heading = _HEADING.match(line) if not fenced and line.startswith("##") else None
         if heading:
             name = heading.group(1).strip().lower()
-            if name not in SECTIONS:
-                close_match = difflib.get_close_matches(name, SECTIONS, n=1)
+            if name not in known:
+                close_match = difflib.get_close_matches(name, known, n=1)
                 hint = f"; did you mean '## {close_match[0].title()}'?" if close_match else ""
                 errors.append(
-                    CardError(where, number, f"unknown section '## {heading.group(1).strip()}' (expected Question, Answer, Notes){hint}")
+                    CardError(where, number, f"unknown section '## {heading.group(1).strip()}' (expected {expected}){hint}")
                 )
                 buffer.append(line)
                 continue
@@ -275,7 +228,7 @@ def _sections(lines: list[str], start: int, where: str) -> tuple[dict[str, Secti
             continue
         if current is None:
             if line.strip():
-                errors.append(CardError(where, number, "text before the first section; start with '## Question'"))
+                errors.append(CardError(where, number, f"text before the first section; start with '## {known[0].title()}'"))
                 current, current_line, buffer = "", number, []  # swallow the rest until a heading
             continue
         buffer.append(line)

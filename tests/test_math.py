@@ -1,4 +1,4 @@
-"""Every formula Anki will typeset is checked by MathJax 3.2.2 itself, configured like Anki."""
+"""math: every formula Anki will typeset is found as MathJax finds it and checked by MathJax 3.2.2 itself."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import shutil
 import pytest
 from conftest import REPO, card_text
 
-from mdanki import mathcheck, mathjax_node
+from mdanki.anki_math import ANKI_TEX, mathjax_package
 from mdanki.cli import main
-from mdanki.mathcheck import Formula, check_formulas, find_formulas, run_mathjax
+from mdanki.math import MathJaxNode, MathSession, MathUnavailable, check_formulas, find_formulas, formulas_of
+from mdanki.math import find as mathfind
+from mdanki.math import node as mathjax_node
+from mdanki.model import CardRecord, Formula
 
 needs_mathjax = pytest.mark.skipif(
-    shutil.which("node") is None or mathcheck.mathjax_package() is None,
+    shutil.which("node") is None or mathjax_package() is None,
     reason="MathJax check needs Node.js and the pinned MathJax: run 'npm ci' (make test does)",
 )
 
@@ -35,6 +38,10 @@ BAD = {
     "unbalanced left": (r"\left( x", r"Extra \left or missing \right"),
     "double subscript": ("x_1_2", "Double subscripts: use braces to clarify"),
 }
+
+
+def run_mathjax(formulas, **options):
+    return mathjax_node.run_mathjax(formulas, tex=ANKI_TEX, **options)
 
 
 # --- finding formulas the way MathJax finds them --------------------------------------------
@@ -93,15 +100,15 @@ def test_anki_packages_textmacros_is_off():
 def test_verdicts_are_cached_so_an_unchanged_deck_starts_no_node(tmp_path):
     cache = tmp_path / "mathjax.json"
     formulas = [Formula("a + b", False), Formula(r"\foo", True)]
-    first, started = check_formulas(formulas, cache=cache)
+    first, started = check_formulas(formulas, checker=MathJaxNode(tex=ANKI_TEX), cache=cache)
     assert started and cache.exists()
-    again, started = check_formulas(formulas, cache=cache, node="/nonexistent/node")
+    again, started = check_formulas(formulas, checker=MathJaxNode(tex=ANKI_TEX, node="/nonexistent/node"), cache=cache)
     assert not started and again == first
     assert first[formulas[1]] == r"Undefined control sequence \foo"
 
 
 def test_missing_mathjax_is_reported_not_raised(tmp_path):
-    with pytest.raises(mathcheck.MathUnavailable, match="npm ci"):
+    with pytest.raises(MathUnavailable, match="npm ci"):
         run_mathjax([Formula("x", False)], root=tmp_path, node=shutil.which("node") or "node")
 
 
@@ -187,13 +194,14 @@ def test_an_unchanged_deck_starts_no_node_and_an_edit_checks_only_its_formulas(p
 
 
 def test_a_formula_that_is_never_closed_is_an_error(tmp_path):
-    card = tmp_path / "cards" / "x.md"
-    card.parent.mkdir()
-    card.write_text(card_text("x", answer="Intro.\n\nSee \\(x + 1 here."), encoding="utf-8")
     fields = {"Answer": "<p>Intro.</p>\n<p>See \\(x + 1 here.</p>"}
-    math = mathcheck.CardMath("k", "cards/x.md", lambda: card, lambda: mathcheck.formulas_of(fields))
-    result = mathcheck.check_math([math], cards_dir=card.parent, cache=None, node="/nonexistent/node")
-    assert [str(e) for e in result.errors] == [r"cards/x.md:10: math error: \( is never closed, so Anki shows the formula as text in x + 1 here."]
+    formulas = tuple(Formula(f.tex, f.display, f.closed, line=10) for _, f in formulas_of(fields))
+    record = CardRecord("k", "x", 2, "x.md", (), (), None, "d", (), formulas)
+    session = MathSession(checker=MathJaxNode(tex=ANKI_TEX, node="/nonexistent/node"), cache=None, cards_dir=tmp_path)
+    result = session.finish([record])
+    assert [(e.path, e.line, e.message) for e in result.errors] == [
+        (str(tmp_path / "x.md"), 10, r"math error: \( is never closed, so Anki shows the formula as text in x + 1 here.")
+    ]
 
 
 # --- the fast splitter agrees with the full HTML parser ----------------------------------
@@ -213,17 +221,18 @@ def test_the_fast_splitter_gives_what_the_html_parser_gives():
     rng = random.Random(5)
     for _ in range(20_000):
         html = "".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(0, 14)))
-        assert mathcheck.text_strings(html) == mathcheck._parsed_strings(html), repr(html)
+        assert mathfind.text_strings(html) == mathfind._parsed_strings(html), repr(html)
 
 
 def test_the_fast_splitter_handles_what_python_markdown_writes():
-    from mdanki.build import read_cards
+    from mdanki.notetypes import BASIC
     from mdanki.render import Renderer
+    from mdanki.source import read_cards
 
     cards, _ = read_cards(REPO / "cards")
     renderer = Renderer(media_dir=REPO / "media", roots=(REPO / "cards", REPO / "media"))
-    fields = [html for card in cards for html in renderer.render(card)[0].fields.values() if html]
+    fields = [html for card in cards for html in renderer.render(card, BASIC)[0].fields.values() if html]
     for html in fields:
-        assert mathcheck.text_strings(html) == mathcheck._parsed_strings(html)
-    plain = [html for html in fields if not mathcheck._NOT_PLAIN.search(html) and "<" not in mathcheck._PLAIN_TAG.sub("", html)]
+        assert mathfind.text_strings(html) == mathfind._parsed_strings(html)
+    plain = [html for html in fields if not mathfind._NOT_PLAIN.search(html) and "<" not in mathfind._PLAIN_TAG.sub("", html)]
     assert len(plain) > 0.9 * len(fields)  # nearly every field takes the fast path

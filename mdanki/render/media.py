@@ -1,4 +1,4 @@
-"""Images: find the file an ``![alt](path)`` means and give it a content-hash name.
+"""Media: find the file an ``![alt](path)`` means and give it a content-hash name.
 
 Anki keeps media in one flat folder, and when a package brings a file whose name
 already exists there, Anki keeps the old file. Naming each file after a hash of
@@ -10,20 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..errors import CardError
+from ..model import MediaFile, Section
+
 _SAFE_STEM = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-@dataclass(frozen=True, slots=True)
-class MediaFile:
-    """A file to package: its name in Anki's media folder and where it is on disk."""
-
-    name: str
-    path: Path
-    digest: str  # sha256 of the bytes, to tell whether a cached rendering still matches
 
 
 class MediaProblem(Exception):
@@ -70,3 +63,42 @@ def media_file(path: Path) -> MediaFile:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     stem = _SAFE_STEM.sub("-", path.stem).strip("-") or "image"
     return MediaFile(name=f"{stem}-{digest[:12]}{path.suffix.lower()}", path=path, digest=digest)
+
+
+class MediaCollector:
+    """The media files one card's rendering refers to, and the references that cannot be packaged."""
+
+    def __init__(self, *, roots: tuple[Path, ...], media_dir: Path | None):
+        self.roots, self.media_dir = roots, media_dir
+        self.start(Path(), "")
+
+    def start(self, source: Path, where: str) -> None:
+        """A new card (or text) whose references are relative to the file ``source``."""
+        self._source, self._where = source, where
+        self._section: Section | None = None
+        self.media: dict[str, MediaFile] = {}
+        self.errors: list[CardError] = []
+
+    def in_section(self, section: Section) -> None:
+        self._section = section
+
+    def package(self, src: str) -> str | None:
+        """The packaged name for a local reference (None, and an error noted, if it has none)."""
+        try:
+            found = resolve(src, self._source, self.roots, self.media_dir)
+        except MediaProblem as problem:
+            self.errors.append(CardError(self._where, self._line_of(src), str(problem)))
+            return None
+        packaged = media_file(found)
+        self.media[packaged.name] = packaged
+        return packaged.name
+
+    def _line_of(self, text: str) -> int:
+        """The file line of the first line of the current section that mentions ``text``."""
+        section = self._section
+        if section is None:
+            return 1
+        for offset, line in enumerate(section.text.split("\n")):
+            if text in line:
+                return section.line + offset
+        return section.line

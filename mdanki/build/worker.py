@@ -1,4 +1,4 @@
-"""Card files -> rendered records, on every core: parse and render the files the cache lacks.
+"""The per-card pass, on every core: card file -> record and fields (read, parse, lint, render, find math).
 
 Each worker process builds its own Renderer once. Files go out in chunks and come
 back in their original order, so the result is the same with one job or many.
@@ -13,12 +13,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import CardRecord, FileState, cache_key, read_file
-from .cardfile import read_card, relative_name
-from .errors import CardError
-from .mathcheck import formulas_of
-from .notes import content_digest
-from .render import Renderer
+from ..errors import CardError
+from ..math import formula_line, formulas_of
+from ..model import Card, CardRecord, Formula
+from ..notes import note_digest
+from ..notetypes import DEFAULT_KIND, NOTE_TYPES, NoteType
+from ..render import Renderer
+from ..source import lint_math, read_card, relative_name
+from .cache import FileState, cache_key, read_file
 
 # Below this many files a process pool costs more than it saves.
 _POOL_THRESHOLD = 150
@@ -33,6 +35,9 @@ class RenderJob:
     media_dir: Path | None
     roots: tuple[Path, ...]
     fingerprint: str
+
+    def renderer(self) -> Renderer:
+        return Renderer(media_dir=self.media_dir, roots=self.roots)
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ _worker: tuple[RenderJob, Renderer] | None = None
 
 def _start_worker(job: RenderJob) -> None:
     global _worker
-    _worker = (job, Renderer(media_dir=job.media_dir, roots=job.roots))
+    _worker = (job, job.renderer())
 
 
 def _render_chunk(paths: list[str]) -> list[Rendered]:
@@ -61,30 +66,44 @@ def _render_chunk(paths: list[str]) -> list[Rendered]:
 
 
 def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
-    """Parse and render one card file into a cacheable record."""
+    """Parse, lint and render one card file into a cacheable record."""
     data, state = read_file(path)
-    card, errors = read_card(path, job.cards_dir, data)
+    note_type = NOTE_TYPES[DEFAULT_KIND]
+    card, errors = read_card(path, job.cards_dir, data, note_type=note_type)
     if card is None:
         return Rendered(path, None, None, tuple(errors))
-    rendered, errors = renderer.render(card)
+    errors = [error for section in card.sections.values() for error in lint_math(section, path)]
+    if errors:
+        return Rendered(path, None, None, tuple(errors))
+    rendered, errors = renderer.render(card, note_type)
     if rendered is None:
         return Rendered(path, None, None, tuple(errors))
-    key = cache_key(job.fingerprint, relative_name(path, job.cards_dir), state.digest)
     record = CardRecord(
-        key=key,
+        key=cache_key(job.fingerprint, relative_name(path, job.cards_dir), state.digest),
         id=card.id,
         id_line=card.id_line,
-        path=card.path,
+        name=card.name,
         # the same folders, tags and field names recur on thousands of cards: one object each,
         # which pickling keeps shared, so a big deck's records take less memory in the build
         folder=_shared(tuple(map(sys.intern, card.folder))),
         tags=_shared(tuple(map(sys.intern, card.tags))),
         deck=sys.intern(card.deck) if card.deck else card.deck,
-        digest=content_digest(rendered.fields, card.id, card.tags),
+        digest=note_digest(note_type, rendered.fields, card.id, card.tags),
         media=rendered.media,
-        formulas=tuple((sys.intern(name), f.tex, f.display, f.closed) for name, f in formulas_of(rendered.fields)),
+        formulas=_formulas(card, note_type, rendered.fields),
     )
     return Rendered(path, record, rendered.fields, (), state)
+
+
+def _formulas(card: Card, note_type: NoteType, fields: dict[str, str]) -> tuple[Formula, ...]:
+    """Every formula of the rendered fields, each with the file line it starts on."""
+    section_of = {spec.field: spec.section for spec in note_type.sections}
+    found = []
+    for field, formula in formulas_of(fields):
+        section = card.section(section_of.get(field, ""))
+        line = formula_line(formula.tex, section) if section is not None else card.id_line
+        found.append(Formula(formula.tex, formula.display, formula.closed, line))
+    return tuple(found)
 
 
 _SHARED: dict[tuple, tuple] = {}
@@ -106,7 +125,7 @@ def render_files(
 ) -> Iterator[Rendered]:
     """Render ``paths`` in order, on up to ``jobs`` processes; ``progress`` hears each finished file."""
     if jobs <= 1 or len(paths) < _POOL_THRESHOLD:
-        renderer = Renderer(media_dir=job.media_dir, roots=job.roots)
+        renderer = job.renderer()
         for path in paths:
             yield render_file(path, job, renderer)
             if progress:

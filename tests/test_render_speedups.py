@@ -9,13 +9,13 @@ import markdown
 import pytest
 from conftest import REPO
 
-from mdanki import speedups
-from mdanki.build import read_cards
-from mdanki.render import EXTENSIONS, FIELD_SECTIONS, Renderer
+from mdanki.notetypes import BASIC
+from mdanki.render import EXTENSIONS, Renderer, speedups
+from mdanki.source import read_cards
 
 # what the renderer would be without the speedups: pymdownx.highlight itself, no guards
 PLAIN_EXTENSIONS = {
-    ("pymdownx.highlight" if name == "mdanki.speedups:ReusingHighlightExtension" else name): config
+    ("pymdownx.highlight" if name == "mdanki.render.speedups:ReusingHighlightExtension" else name): config
     for name, config in EXTENSIONS.items()
 }
 ALPHABET = "ab $$\\\\``[]()!_*<>&#:/{}\n\x02\x03"
@@ -60,13 +60,13 @@ def test_every_shipped_card_renders_the_same_with_and_without_the_speedups():
     plain = plain_markdown()
     code_blocks = 0
     for card in cards:
-        rendered, problems = renderer.render(card)
+        rendered, problems = renderer.render(card, BASIC)
         assert problems == []
-        for name, attribute in FIELD_SECTIONS.items():
-            section = getattr(card, attribute)
+        for spec in BASIC.sections:
+            name, section = spec.field, card.section(spec.section)
             if section is None or "<img" in rendered.fields[name]:
                 continue  # images get packaged names, which the plain renderer does not give
-            assert rendered.fields[name] == plain.reset().convert(section.text), f"{card.path} {name}"
+            assert rendered.fields[name] == plain.reset().convert(section.text), f"{card.name} {name}"
             code_blocks += len(re.findall('<div class="highlight">', rendered.fields[name]))
     assert code_blocks > 50  # the lexer cache was exercised
 
@@ -92,9 +92,9 @@ def test_code_blocks_render_the_same_with_and_without_the_speedups(source):
 
 
 def test_with_inline_styles_the_configured_colours_are_kept():
-    configs = {"mdanki.speedups:ReusingHighlightExtension": {"noclasses": True, "pygments_style": "monokai"}, "pymdownx.superfences": {}}
+    configs = {"mdanki.render.speedups:ReusingHighlightExtension": {"noclasses": True, "pygments_style": "monokai"}, "pymdownx.superfences": {}}
     fast = markdown.Markdown(extensions=list(configs), extension_configs=configs)
-    plain_configs = {"pymdownx.highlight": configs["mdanki.speedups:ReusingHighlightExtension"], "pymdownx.superfences": {}}
+    plain_configs = {"pymdownx.highlight": configs["mdanki.render.speedups:ReusingHighlightExtension"], "pymdownx.superfences": {}}
     plain = markdown.Markdown(extensions=list(plain_configs), extension_configs=plain_configs)
     source = "```python\nx = 1\n```"
     assert fast.convert(source) == plain.convert(source) and "style=" in fast.convert(source)

@@ -9,6 +9,7 @@ import tempfile
 from conftest import card_text
 
 from mdanki import render
+from mdanki.build import cache, pipeline, worker
 from mdanki.build import default_cache_dir
 
 
@@ -47,7 +48,7 @@ def test_a_renderer_change_invalidates_the_cache(project, monkeypatch):
     project.card("a.md", answer="```python\nx = 1\n```")
     project.build()
     before = project.output.read_bytes()
-    monkeypatch.setitem(render.EXTENSIONS, "mdanki.speedups:ReusingHighlightExtension", {"use_pygments": False})
+    monkeypatch.setitem(render.EXTENSIONS, "mdanki.render.speedups:ReusingHighlightExtension", {"use_pygments": False})
     project.build()
     assert project.output.read_bytes() != before
     assert len(cache_files(project)) == 2  # a new cache for the new configuration
@@ -58,7 +59,7 @@ def test_an_edited_card_is_rendered_again(project):
     project.build()
     project.card("a.md", answer="New.")
     result = project.build()
-    assert result.changed == ("a",)
+    assert result.changes.changed == ("a",)
 
 
 def test_a_changed_image_is_noticed_through_the_cache(project):
@@ -66,7 +67,7 @@ def test_a_changed_image_is_noticed_through_the_cache(project):
     project.card("a.md", answer="![f](f.svg)")
     project.build()
     (project.media / "f.svg").write_text("<svg id='2'/>")
-    assert project.build().changed == ("a",)
+    assert project.build().changes.changed == ("a",)
 
 
 def test_a_damaged_cache_file_is_rebuilt_with_a_warning(project):
@@ -111,8 +112,6 @@ def test_no_temporary_files_after_a_build_or_a_failed_build(project):
 
 
 def counting_reads(monkeypatch):
-    from mdanki import build, cache, parallel
-
     reads = []
     real = cache.read_file
 
@@ -120,8 +119,8 @@ def counting_reads(monkeypatch):
         reads.append(path)
         return real(path)
 
-    monkeypatch.setattr(build, "read_file", counted)
-    monkeypatch.setattr(parallel, "read_file", counted)
+    monkeypatch.setattr(pipeline, "read_file", counted)
+    monkeypatch.setattr(worker, "read_file", counted)
     return reads
 
 
@@ -132,8 +131,6 @@ def age(path, seconds=60):
 
 
 def test_an_unchanged_file_is_not_read_again(project, monkeypatch):
-    from mdanki import cache
-
     monkeypatch.setattr(cache, "_RACY_NS", -10**9)  # a second after the build read them, as if later
     make_deck(project, 20)
     project.build()
@@ -144,8 +141,6 @@ def test_an_unchanged_file_is_not_read_again(project, monkeypatch):
 
 
 def test_a_same_size_edit_with_the_old_mtime_put_back_is_still_seen(project, monkeypatch):
-    from mdanki import cache
-
     monkeypatch.setattr(cache, "_RACY_NS", -10**9)
     path = project.card("a.md", answer="Answer AAAA.")
     age(path)
@@ -153,7 +148,7 @@ def test_a_same_size_edit_with_the_old_mtime_put_back_is_still_seen(project, mon
     before = path.stat()
     path.write_text(path.read_text().replace("AAAA", "BBBB"))  # same size
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # mtime as before: only ctime moved
-    assert project.build().changed == ("a",)
+    assert project.build().changes.changed == ("a",)
     assert "BBBB" in read_fields(project)
 
 
@@ -166,8 +161,6 @@ def test_a_file_changed_just_before_it_was_read_is_read_again(project, monkeypat
 
 
 def test_a_damaged_file_row_means_reading_the_file(project, monkeypatch):
-    from mdanki import cache
-
     monkeypatch.setattr(cache, "_RACY_NS", -10**9)
     project.card("a.md", answer="Real answer.")
     project.build()

@@ -1,45 +1,17 @@
-"""The note type every card becomes: frozen fields, fixed ids, templates and CSS.
+"""The look every note type shares: readable on a 375 px phone, in light and night mode.
 
-Anki clones a note type on import when its fields differ from the one already in
-the collection, so the field list below never changes; the reserved fields leave
-room to grow. Fixed field and template ids let a later rename update in place.
+Night mode is a class Anki puts on the card: ``nightMode`` on desktop and AnkiMobile,
+``night_mode`` on AnkiDroid; every colour has a rule for both.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-
 from pygments.formatters import HtmlFormatter
-
-MODEL_ID = 1732611215  # fixed forever: the note type's identity in every user's collection
-MODEL_NAME = "Markdown Q&A (mdanki)"
-
-# (name, fixed id). Frozen: adding, removing or reordering a field makes Anki clone the note type.
-FIELDS = (
-    ("Question", 4_173_206_001),
-    ("Answer", 4_173_206_002),
-    ("Notes", 4_173_206_003),
-    ("CardId", 4_173_206_004),
-    ("Reserved1", 4_173_206_005),
-    ("Reserved2", 4_173_206_006),
-)
-FIELD_NAMES = tuple(name for name, _ in FIELDS)
-TEMPLATE_ID = 4_173_206_101
-
-FRONT = """<div class="question">{{Question}}</div>"""
-
-BACK = """<div class="question">{{Question}}</div>
-<hr id="answer">
-<div class="answer">{{Answer}}</div>
-{{#Notes}}<div class="notes">{{Notes}}</div>{{/Notes}}
-<div class="card-id">{{CardId}}</div>"""
 
 LIGHT_CODE_STYLE = "friendly"
 DARK_CODE_STYLE = "github-dark"
 
-_BASE_CSS = """\
+BASE_CSS = """\
 .card {
   font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   font-size: 19px;
@@ -98,20 +70,5 @@ def code_css() -> str:
     return f"/* code, light */\n{light}\n/* code, night mode (Anki desktop, AnkiMobile: .nightMode; AnkiDroid: .night_mode) */\n{dark}\n"
 
 
-@dataclass(frozen=True)
-class NoteType:
-    """Everything of the note type that goes into the package."""
-
-    css: str
-    front: str = FRONT
-    back: str = BACK
-
-    @property
-    def digest(self) -> str:
-        """Changes exactly when something Anki would need to update changes."""
-        blob = json.dumps([MODEL_ID, MODEL_NAME, FIELDS, TEMPLATE_ID, self.front, self.back, self.css])
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
-def default_note_type() -> NoteType:
-    return NoteType(css=_BASE_CSS + code_css())
+def card_css() -> str:
+    return BASE_CSS + code_css()

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 
-from .cardfile import Section
-from .errors import CardError
+from ..errors import CardError
+from ..model import Section
+from .fences import FenceScanner
 
 # arithmatex's own inline patterns (smart dollar and \( \)), so the lint agrees with the renderer
 _INLINE_DOLLAR = re.compile(r"(?<!\\)((?:\\{2})+)(?=\$)|(?<!\\)(\$)(?!\s)((?:\\.|[^\\$])+?)(?<!\s)(?:\$)")
 _INLINE_PAREN = re.compile(r"(?<!\\)\\\(((?:\\[^)]|[^\\])+?)\\\)")
 _ESCAPED = re.compile(r"\\[\\$]")
-_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _OPENS_MATH = re.compile(r"\$(?=[A-Za-z\\{(^_|])")
 _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?")
@@ -29,7 +29,7 @@ def lint_math(section: Section, where: str) -> list[CardError]:
         return []  # no delimiter, no problem: most questions and notes
     errors: list[CardError] = []
     lines = section.text.split("\n")
-    fence: str | None = None
+    fences = FenceScanner()
     display: tuple[int, str] | None = None  # (line it opened on, closing delimiter)
     just_closed = 0  # line a display block closed on; the next line must be blank
     broken: set[int] = set()  # display blocks already reported, so one mistake gives one error
@@ -42,13 +42,10 @@ def lint_math(section: Section, where: str) -> list[CardError]:
 
     for offset, raw in enumerate(lines):
         number = section.line + offset
-        fence_match = _FENCE.match(raw)
-        if fence is not None or fence_match:
-            if fence is None:
-                fence = fence_match.group(1)
+        was_open = fences.open
+        if fences.fenced(raw):
+            if not was_open:
                 flush()
-            elif fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
-                fence = None
             block_start = True
             continue
         line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw) if "`" in raw else raw

@@ -1,0 +1,340 @@
+"""Strings the stages together: card files -> cards -> rendered fields -> notes -> package.
+
+The only place that calls more than one stage. Each stage is handed values and returns
+values; nothing here is called back by a stage.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..anki_math import ANKI_TEX
+from ..atomic import replacing
+from ..errors import BuildError, CardError
+from ..math import MathJaxNode, MathSession
+from ..model import CardRecord, Changes, Deck, MediaFile
+from ..notes import deck_for, lock, make_notes, with_parents
+from ..notetypes import DEFAULT_KIND, NOTE_TYPES
+from ..package import write_package
+from ..preview import PreviewCard, PreviewProblem, write_preview
+from ..progress import Progress
+from ..render import fingerprint, media_file
+from ..source import find_card_files, relative_name
+from . import settings as clock
+from .cache import SCHEMA_VERSION, FileState, RenderCache, cache_key, read_file
+from .settings import DeckSettings, default_output, load_settings
+from .worker import RenderJob, default_jobs, render_file, render_files
+
+_log = logging.getLogger("mdanki")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path | None  # None with check=True or preview
+    notes: int
+    media: int
+    subdecks: int
+    seconds: float
+    changes: Changes  # since the last build, from deck.lock
+    preview: Path | None = None  # index.html of the preview site, with preview=...
+
+
+def default_cache_dir(cards_dir: Path) -> Path:
+    return cards_dir.absolute().parent / ".cache" / "mdanki"
+
+
+def build(
+    *,
+    cards_dir: Path,
+    media_dir: Path | None,
+    output: Path | None = None,
+    deck_name: str | None = None,
+    check: bool = False,
+    jobs: int | None = None,
+    cache_dir: Path | None | bool = True,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] = _log.warning,
+    preview: Path | None = None,
+) -> BuildResult:
+    """Build the package (or, with ``check``, only validate; with ``preview``, write the site).
+
+    Raises BuildError for bad input. ``cache_dir``: True for the default folder beside the
+    cards, a path, or False for no cache on disk.
+    """
+    started = time.perf_counter()
+    note_type = NOTE_TYPES[DEFAULT_KIND]
+    cards_dir = cards_dir.absolute()
+    media_dir = media_dir.absolute() if media_dir is not None and media_dir.is_dir() else None
+    deck = load_settings(cards_dir, deck_name=deck_name)
+    files = _card_files(cards_dir)
+    job = RenderJob(cards_dir, media_dir, tuple(p for p in (cards_dir, media_dir) if p is not None), fingerprint())
+    cache = _open_cache(cards_dir, cache_dir, job.fingerprint, warn)
+    jobs = jobs or default_jobs()
+    # MathJax checks each new card's formulas while the other cards render and the package
+    # is written; the package only replaces the old one once the math has passed
+    math = MathSession(
+        checker=MathJaxNode(tex=ANKI_TEX, processes=jobs), cache=_verdict_cache(cards_dir, cache_dir), cards_dir=cards_dir
+    )
+    background = ThreadPoolExecutor(1)
+    try:
+        names = [relative_name(path, cards_dir) for path in files]
+        records, errors = _render(files, names, job, cache, jobs, progress, math)
+        errors += _duplicate_ids(records, cards_dir)
+        if errors:
+            raise BuildError(errors)
+        verdicts = background.submit(_math_errors, math, records, warn)
+        previous = lock.read(cards_dir / lock.LOCK_NAME)
+        digests = {record.id: record.digest for record in records}
+        current = lock.advance(previous, {**digests, note_type.lock_key: note_type.digest}, clock.now())
+        description, description_media = _description(deck, job, cards_dir)
+        decks = _decks(records, deck, description)
+        media = _media(records, description_media)
+        fields = _fields(records, files, job, cache, warn)
+        if preview is not None or check:
+            _passed(verdicts)
+        if preview is not None:  # the site instead of the package; deck.lock untouched
+            index = _write_preview(preview, note_type, records, fields, deck, description, media, warn)
+        elif not check:
+            output = output or default_output(deck, Path.cwd())
+            _write_package(output, note_type, records, fields, deck, current, decks, media, verdicts, progress)
+            lock.write(cards_dir / lock.LOCK_NAME, current)
+        cache.keep_only({record.key for record in records}, set(names))
+    finally:
+        background.shutdown(wait=True)
+        math.close()
+        cache.close()
+        if progress:
+            progress.done()
+    return BuildResult(
+        output=None if check or preview is not None else output,
+        notes=len(records),
+        media=len(media),
+        subdecks=len(decks) - 1,
+        seconds=time.perf_counter() - started,
+        changes=lock.changes(previous, current),
+        preview=index if preview is not None else None,
+    )
+
+
+def _card_files(cards_dir: Path) -> list[str]:
+    if not cards_dir.is_dir():
+        raise BuildError([CardError(str(cards_dir), 0, "cards folder not found")])
+    files = find_card_files(cards_dir)
+    if not files:
+        raise BuildError([CardError(str(cards_dir), 0, "no card files (*.md) in the cards folder")])
+    return files
+
+
+def _duplicate_ids(records: list[CardRecord], cards_dir: Path) -> list[CardError]:
+    """Both files of every id used twice."""
+    errors = []
+    first_seen: dict[str, CardRecord] = {}
+    for record in records:
+        other = first_seen.setdefault(record.id, record)
+        if other is not record:
+            here, there = os.path.join(cards_dir, record.name), os.path.join(cards_dir, other.name)
+            errors.append(CardError(here, record.id_line, f"duplicate id '{record.id}': also used by {there}"))
+            errors.append(CardError(there, other.id_line, f"duplicate id '{record.id}': also used by {here}"))
+    return errors
+
+
+def _open_cache(cards_dir: Path, cache_dir: Path | None | bool, renderer: str, warn: Callable[[str], None]) -> RenderCache:
+    if cache_dir is False or cache_dir is None:
+        return RenderCache(None, warn=warn)
+    folder = default_cache_dir(cards_dir) if cache_dir is True else Path(cache_dir)
+    try:
+        return RenderCache(folder / f"render-v{SCHEMA_VERSION}-{renderer}.sqlite", warn=warn)
+    except OSError as problem:
+        warn(f"render cache unavailable ({problem}); building without it")
+        return RenderCache(None, warn=warn)
+
+
+def _verdict_cache(cards_dir: Path, cache_dir: Path | None | bool) -> Path | None:
+    """MathJax's verdicts: by default .cache/mathjax.json beside the cards, next to the render caches."""
+    if cache_dir is True:
+        return default_cache_dir(cards_dir).parent / "mathjax.json"
+    return Path(cache_dir) / "mathjax.json" if cache_dir else None
+
+
+def _render(files, names, job, cache, jobs, progress, math: MathSession):
+    """Records for every file, in file order: from the cache where still valid, rendered otherwise.
+
+    Each card rendered anew has its formulas handed to ``math`` as soon as it is.
+    """
+    records: list[CardRecord | None] = [None] * len(files)
+    misses = list(range(len(files)))
+    read: list[tuple[str, FileState]] = []  # files read now, whose state the next build can trust
+    if not cache.empty():  # a first build has nothing to look up: the workers hash what they read
+        misses = _lookup(files, names, job, cache, progress, records, read)
+    errors: list[CardError] = []
+    if misses and progress:
+        progress.stage("rendering", len(misses))
+    fresh = []
+    rendered = render_files([files[index] for index in misses], job, jobs=jobs, progress=progress.advance if progress else None)
+    for index, result in zip(misses, rendered):
+        errors += result.errors
+        if result.state is not None:
+            read.append((names[index], result.state))
+        if result.record is not None:
+            records[index] = result.record
+            math.submit(result.record.formulas, card=result.record.key)
+            fresh.append((result.record, result.fields))
+            if len(fresh) >= 1000:  # store as we go, so memory stays flat on big decks
+                cache.store(fresh)
+                cache.record_files(read)
+                fresh, read = [], []
+    cache.store(fresh)
+    cache.record_files(read)
+    return [record for record in records if record is not None], errors
+
+
+def _lookup(files, names, job, cache, progress, records, read) -> list[int]:
+    """Fill ``records`` from the cache; the indexes of the files it has no valid entry for."""
+    if progress:
+        progress.stage("reading", len(files))
+    states = cache.file_states()
+    keys = []
+    for path, name in zip(files, names):
+        state = states.get(name)
+        if state is None or not state.still(os.stat(path)):  # read only what may have changed
+            state = read_file(path)[1]
+            read.append((name, state))
+        keys.append(cache_key(job.fingerprint, name, state.digest))
+        if progress:
+            progress.advance(1)
+    del states
+    cached = cache.lookup(keys)
+    media_ok = _MediaCheck()
+    misses = []
+    for index, key in enumerate(keys):
+        record = cached.get(key)
+        if record is not None and all(media_ok(m) for m in record.media):
+            records[index] = record
+        else:
+            misses.append(index)
+    return misses
+
+
+class _MediaCheck:
+    """Is a cached image reference still the same file with the same bytes? Each file hashed once."""
+
+    def __init__(self):
+        self._seen: dict[Path, str | None] = {}
+
+    def __call__(self, media: MediaFile) -> bool:
+        if media.path not in self._seen:
+            try:
+                self._seen[media.path] = media_file(media.path).digest
+            except OSError:
+                self._seen[media.path] = None
+        return self._seen[media.path] == media.digest
+
+
+def _math_errors(math: MathSession, records: list[CardRecord], warn: Callable[[str], None]) -> list[CardError]:
+    result = math.finish(records)
+    if result.warning:
+        warn(result.warning)
+    return list(result.errors)
+
+
+def _passed(verdicts: Future) -> None:
+    """Wait for the math check; its errors stop the build."""
+    problems = verdicts.result()
+    if problems:
+        raise BuildError(problems)
+
+
+def _description(deck: DeckSettings, job: RenderJob, cards_dir: Path) -> tuple[str, tuple[MediaFile, ...]]:
+    """The deck's description as HTML, rendered like every card."""
+    if not deck.description:
+        return "", ()
+    rendered, errors = job.renderer().render_text(deck.description, source=cards_dir / "deck.yaml")
+    if rendered is None:
+        raise BuildError(errors)
+    return rendered.fields["html"], rendered.media
+
+
+def _decks(records: list[CardRecord], deck: DeckSettings, description: str) -> list[Deck]:
+    places = {(record.deck, record.folder) for record in records}  # name each deck once
+    names = with_parents({deck.name, *(deck_for(place, folder, deck.name) for place, folder in places)})
+    return [Deck(name, description if name == deck.name else "") for name in names]
+
+
+def _media(records: list[CardRecord], extra: Iterable[MediaFile]) -> list[MediaFile]:
+    every = {m.name: m for record in records for m in record.media}
+    every.update((m.name, m) for m in extra)
+    return sorted(every.values(), key=lambda m: m.name)
+
+
+def _fields(records, files, job: RenderJob, cache: RenderCache, warn) -> Callable[[], Iterator[dict[str, str]]]:
+    """Each record's fields, in order, streamed from the cache; a damaged entry is rendered again.
+
+    Called only after every file rendered without error, so ``records`` and ``files`` align.
+    """
+    def fields() -> Iterator[dict[str, str]]:
+        renderer = None
+        for index, found in enumerate(cache.fields_in_order(record.key for record in records)):
+            if found is None:
+                warn("render cache: 1 damaged entry rebuilt")
+                renderer = renderer or job.renderer()
+                result = render_file(files[index], job, renderer)
+                if result.record is None:  # the file changed under the build and is now broken
+                    raise BuildError(list(result.errors))
+                cache.store([(result.record, result.fields)])
+                found = result.fields
+            yield found
+
+    return fields
+
+
+def _write_package(output, note_type, records, fields, deck, current, decks, media, verdicts, progress) -> None:
+    """The package replaces ``output`` only once it is whole and the math has passed."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    notes = make_notes(records, note_type=note_type, main_deck=deck.name, namespace=deck.namespace, lock=current, fields=fields())
+    if progress:
+        progress.stage("packaging", len(records))
+        notes = _counted(notes, progress)
+    with replacing(output) as out:
+        write_package(
+            out,
+            scratch=output.parent,
+            notes=notes,
+            note_type=note_type,
+            note_type_mod=current[note_type.lock_key].mod,
+            decks=decks,
+            media=media,
+            zip_time=clock.zip_time(),
+        )
+        _passed(verdicts)
+
+
+def _counted(notes, progress):
+    for note in notes:
+        progress.advance(1)
+        yield note
+
+
+def _write_preview(folder: Path, note_type, records, fields, deck: DeckSettings, description: str, media, warn) -> Path:
+    cards = [
+        PreviewCard(
+            id=record.id,
+            name=record.name,
+            deck=deck_for(record.deck, record.folder, deck.name),
+            tags=tuple(record.tags),
+            fields=dict(zip(note_type.field_names, note_type.field_values(rendered, record.id))),
+        )
+        for record, rendered in zip(records, fields())
+    ]
+    try:
+        site = write_preview(folder, cards=cards, note_type=note_type, media=media, main_deck=deck.name, description=description)
+    except PreviewProblem as problem:
+        raise BuildError([CardError(str(folder), 0, str(problem))]) from None
+    if not site.mathjax:
+        warn("preview without MathJax: formulas show as TeX; run 'npm ci' to install it")
+    return site.index
