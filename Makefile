@@ -17,6 +17,7 @@ check: $(VENV)/.installed-deck node_modules/.installed
 	$(BIN)/python build_deck.py --check
 
 test: $(VENV)/.installed-test node_modules/.installed
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 preview: $(VENV)/.installed-deck node_modules/.installed

@@ -10,7 +10,7 @@ The pipeline, one stage per folder; stages never import each other:
     preview    rendered cards -> an offline HTML site
 
 Below them: ``model`` (the values that cross stages), ``notetypes``, ``errors``, ``atomic``,
-``anki_math``. Above them: ``build`` (the pipeline, its worker pass, settings and render
+``anki_math``. Above them: ``builder`` (the pipeline, its worker pass, settings and render
 cache), and ``cli``, the command line.
 """
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import build
+from .builder import build
 from .errors import BuildError, CardError
 from .progress import Progress
 

@@ -55,7 +55,7 @@ class Project:
         return self.root / "dist" / "deck.apkg"
 
     def build(self, **options):
-        from mdanki.build import build
+        from mdanki.builder import build
 
         options.setdefault("deck_name", "Test Deck")
         return build(cards_dir=self.cards, media_dir=self.media, output=self.output, **options)

@@ -10,7 +10,7 @@ import warnings
 import pytest
 
 from conftest import REPO
-from mdanki.build import build
+from mdanki.builder import build
 from mdanki.source import read_cards
 
 CARDS = REPO / "cards"
@@ -125,6 +125,7 @@ def test_ids_match_file_names():
         assert card.file.stem == card.id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", list(python_blocks()))
 def test_code_block_runs(code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

@@ -49,7 +49,7 @@ def test_folders_become_sub_decks_unless_the_card_sets_one(project, collection):
 
 def test_deck_yaml_sets_name_namespace_and_description(project, collection):
     from conftest import import_package
-    from mdanki.build import build
+    from mdanki.builder import build
 
     project.write("deck.yaml", "name: My Deck\nid: my-namespace\ndescription: Study *daily*.\n")
     project.card("a.md")
@@ -86,7 +86,7 @@ def test_fresh_clone_without_changes_keeps_every_mod(project):
     clone = project.root / "clone"
     shutil.copytree(project.cards, clone / "cards")
     (clone / "media").mkdir()
-    from mdanki.build import build
+    from mdanki.builder import build
 
     build(cards_dir=clone / "cards", media_dir=clone / "media", output=clone / "deck.apkg", deck_name="Test Deck")
     assert (clone / "deck.apkg").read_bytes() == first

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from mdanki.preview.browser import chromium, wait_for_mathjax, why_unavailable  # noqa: E402
-from mdanki.build import build  # noqa: E402
+from mdanki.builder import build  # noqa: E402
 
 DESKTOP = {"width": 960, "height": 900}
 PHONE = {"width": 375, "height": 812}

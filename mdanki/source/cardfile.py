@@ -129,28 +129,28 @@ def _front_matter(lines: list[str], where: str, path: Path):
     if not isinstance(meta, dict):
         return None, end + 1, [CardError(where, 2, "front matter must be a mapping of keys to values (id: ..., tags: [...])")], key_lines
 
+    errors = _check_meta(meta, where, path, key_lines)
+    return (None if errors else meta), end + 1, errors, key_lines
+
+
+def _check_meta(meta: dict, where: str, path: Path, key_lines: dict[str, int]) -> list[CardError]:
+    """Every problem of the front matter's keys and values; tags and deck are normalised in place."""
     errors = []
 
-    def line_of(key: str) -> int:
-        return key_lines.get(key, 2)
+    def problem(key: str, message: str) -> None:
+        errors.append(CardError(where, key_lines.get(key, 2), message))
 
     for key in meta:
         if key not in FRONT_MATTER_KEYS:
             close = difflib.get_close_matches(str(key), FRONT_MATTER_KEYS, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(FRONT_MATTER_KEYS)})"
-            errors.append(CardError(where, line_of(str(key)), f"unknown front-matter key '{key}'{hint}"))
+            problem(str(key), f"unknown front-matter key '{key}'{hint}")
 
     card_id = meta.get("id")
     if card_id is None or card_id == "":
         errors.append(CardError(where, 1, f"missing 'id' in front matter; add for example 'id: {suggest_id(path)}'"))
     elif not isinstance(card_id, str) or not ID_PATTERN.fullmatch(card_id):
-        errors.append(
-            CardError(
-                where,
-                line_of("id"),
-                f"id '{card_id}' must be lowercase letters, digits and single hyphens, for example '{suggest_id(path)}'",
-            )
-        )
+        problem("id", f"id '{card_id}' must be lowercase letters, digits and single hyphens, for example '{suggest_id(path)}'")
 
     tags = meta.get("tags", [])
     if isinstance(tags, str):
@@ -158,23 +158,21 @@ def _front_matter(lines: list[str], where: str, path: Path):
     if tags is None:
         tags = []
     if not isinstance(tags, list):
-        errors.append(CardError(where, line_of("tags"), "tags must be a list, for example 'tags: [metrics, evaluation]'"))
+        problem("tags", "tags must be a list, for example 'tags: [metrics, evaluation]'")
         tags = []
     for tag in tags:
         if not isinstance(tag, str) or not tag:
-            errors.append(CardError(where, line_of("tags"), f"tag {tag!r} must be a non-empty text"))
+            problem("tags", f"tag {tag!r} must be a non-empty text")
         elif _SPACE.search(tag):
-            errors.append(
-                CardError(where, line_of("tags"), f"tag '{tag}' contains a space; Anki tags cannot (use '-' or '::')")
-            )
+            problem("tags", f"tag '{tag}' contains a space; Anki tags cannot (use '-' or '::')")
     meta["tags"] = tuple(dict.fromkeys(tag for tag in tags if isinstance(tag, str)))
 
     deck = meta.get("deck")
     if deck is not None and (not isinstance(deck, str) or not all(part.strip() for part in deck.split("::"))):
-        errors.append(CardError(where, line_of("deck"), "deck must be a name like 'Statistics' or 'Models::Trees'"))
+        problem("deck", "deck must be a name like 'Statistics' or 'Models::Trees'")
     elif deck is not None:
         meta["deck"] = "::".join(part.strip() for part in deck.split("::"))
-    return (None if errors else meta), end + 1, errors, key_lines
+    return errors
 
 
 def _key_lines(meta_lines: list[str]) -> dict[str, int]:

@@ -27,84 +27,101 @@ def lint_math(section: Section, where: str) -> list[CardError]:
     """Every math delimiter problem in one section, with the file line it is on."""
     if "$" not in section.text and "\\" not in section.text:
         return []  # no delimiter, no problem: most questions and notes
-    errors: list[CardError] = []
-    lines = section.text.split("\n")
-    fences = FenceScanner()
-    display: tuple[int, str] | None = None  # (line it opened on, closing delimiter)
-    just_closed = 0  # line a display block closed on; the next line must be blank
-    broken: set[int] = set()  # display blocks already reported, so one mistake gives one error
-    block_start = True
-    paragraph: list[tuple[int, str]] = []
+    lint = _SectionLint(where)
+    for offset, raw in enumerate(section.text.split("\n")):
+        lint.line(section.line + offset, raw)
+    return lint.finish()
 
-    def flush() -> None:
-        errors.extend(_lint_inline(paragraph, where))
-        paragraph.clear()
 
-    for offset, raw in enumerate(lines):
-        number = section.line + offset
-        was_open = fences.open
-        if fences.fenced(raw):
+_CLOSER = {"$$": "$$", "\\[": "\\]"}
+
+
+class _SectionLint:
+    """Reads a section line by line, as Markdown's block parser would, noting each problem once."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.errors: list[CardError] = []
+        self.fences = FenceScanner()
+        self.display: tuple[int, str] | None = None  # (line it opened on, closing delimiter)
+        self.just_closed = 0  # line a display block closed on; the next line must be blank
+        self.broken: set[int] = set()  # display blocks already reported, so one mistake gives one error
+        self.block_start = True
+        self.paragraph: list[tuple[int, str]] = []
+
+    def error(self, number: int, message: str) -> None:
+        self.errors.append(CardError(self.where, number, message))
+
+    def flush(self) -> None:
+        self.errors.extend(_lint_inline(self.paragraph, self.where))
+        self.paragraph.clear()
+
+    def line(self, number: int, raw: str) -> None:
+        was_open = self.fences.open
+        if self.fences.fenced(raw):
             if not was_open:
-                flush()
-            block_start = True
-            continue
+                self.flush()
+            self.block_start = True
+            return
         line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw) if "`" in raw else raw
         content = _CONTAINER.sub("", line, count=1)
-        if display is not None:
-            opened, closer = display
-            if not content.strip():
-                if opened not in broken:
-                    errors.append(CardError(where, number, "blank line inside display math; remove it (Markdown splits the formula there)"))
-                    broken.add(opened)
-            elif closer in content:
-                after = content[content.index(closer) + len(closer):]
-                if after.strip():
-                    errors.append(CardError(where, number, f"text after the closing {closer} of display math; put it on a new paragraph"))
-                display, just_closed = None, number
-                block_start = False
-            continue
+        if self.display is not None:
+            self._inside_display(number, content)
+            return
         if not content.strip():
-            flush()
-            block_start, just_closed = True, 0
-            continue
-        if just_closed:
-            errors.append(CardError(where, just_closed, "display math must be followed by a blank line"))
-            just_closed = 0
+            self.flush()
+            self.block_start, self.just_closed = True, 0
+            return
+        if self.just_closed:
+            self.error(self.just_closed, "display math must be followed by a blank line")
+            self.just_closed = 0
         stripped = content.strip()
         opener = "$$" if stripped.startswith("$$") else "\\[" if stripped.startswith("\\[") else None
-        if opener and block_start:
-            closer = "$$" if opener == "$$" else "\\]"
-            rest = stripped[2:]
-            if closer in rest:
-                if rest[rest.index(closer) + 2:].strip():
-                    errors.append(CardError(where, number, f"text after the closing {closer} of display math; put it on a new paragraph"))
-                just_closed = number
-            else:
-                display = (number, closer)
-            block_start = False
-            continue
         if opener:
-            errors.append(CardError(where, number, f"display math {opener} must start a paragraph of its own: add a blank line before it"))
-            if ("$$" if opener == "$$" else "\\]") not in stripped[2:]:
-                display = (number, "$$" if opener == "$$" else "\\]")
-                broken.add(number)
-            continue
-        elif "$$" in line or "\\" in line:
+            self._display_opens(number, stripped, opener)
+            return
+        if "$$" in line or "\\" in line:
             unescaped = _ESCAPED.sub("  ", line)
-            for token in ("$$", "\\[", "\\]"):
-                if token in unescaped:
-                    errors.append(
-                        CardError(where, number, f"display math {token} inside a paragraph; put the formula between lines of its own")
-                    )
-                    break
-        paragraph.append((number, line))
-        block_start = False
+            token = next((token for token in ("$$", "\\[", "\\]") if token in unescaped), None)
+            if token:
+                self.error(number, f"display math {token} inside a paragraph; put the formula between lines of its own")
+        self.paragraph.append((number, line))
+        self.block_start = False
 
-    if display is not None:
-        opened, closer = display
-        errors.append(CardError(where, opened, f"display math opened here is never closed with {closer}"))
-    flush()
-    return errors
+    def _inside_display(self, number: int, content: str) -> None:
+        opened, closer = self.display
+        if not content.strip():
+            if opened not in self.broken:
+                self.error(number, "blank line inside display math; remove it (Markdown splits the formula there)")
+                self.broken.add(opened)
+        elif closer in content:
+            if content[content.index(closer) + len(closer):].strip():
+                self.error(number, f"text after the closing {closer} of display math; put it on a new paragraph")
+            self.display, self.just_closed = None, number
+            self.block_start = False
+
+    def _display_opens(self, number: int, stripped: str, opener: str) -> None:
+        closer, rest = _CLOSER[opener], stripped[2:]
+        if not self.block_start:
+            self.error(number, f"display math {opener} must start a paragraph of its own: add a blank line before it")
+            if closer not in rest:
+                self.display = (number, closer)
+                self.broken.add(number)
+            return
+        if closer in rest:
+            if rest[rest.index(closer) + 2:].strip():
+                self.error(number, f"text after the closing {closer} of display math; put it on a new paragraph")
+            self.just_closed = number
+        else:
+            self.display = (number, closer)
+        self.block_start = False
+
+    def finish(self) -> list[CardError]:
+        if self.display is not None:
+            opened, closer = self.display
+            self.error(opened, f"display math opened here is never closed with {closer}")
+        self.flush()
+        return self.errors
 
 
 def _lint_inline(paragraph: list[tuple[int, str]], where: str) -> list[CardError]:

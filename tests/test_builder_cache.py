@@ -9,8 +9,8 @@ import tempfile
 from conftest import card_text
 
 from mdanki import render
-from mdanki.build import cache, pipeline, worker
-from mdanki.build import default_cache_dir
+from mdanki.builder import cache, records, worker
+from mdanki.builder import default_cache_dir
 
 
 def make_deck(project, count=200):
@@ -119,7 +119,7 @@ def counting_reads(monkeypatch):
         reads.append(path)
         return real(path)
 
-    monkeypatch.setattr(pipeline, "read_file", counted)
+    monkeypatch.setattr(records, "read_file", counted)
     monkeypatch.setattr(worker, "read_file", counted)
     return reads
 

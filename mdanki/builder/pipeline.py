@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +24,13 @@ from ..notetypes import DEFAULT_KIND, NOTE_TYPES
 from ..package import write_package
 from ..preview import PreviewCard, PreviewProblem, write_preview
 from ..progress import Progress
-from ..render import fingerprint, media_file
+from ..render import fingerprint
 from ..source import find_card_files, relative_name
 from . import settings as clock
-from .cache import SCHEMA_VERSION, FileState, RenderCache, cache_key, read_file
+from .cache import SCHEMA_VERSION, RenderCache
+from .records import render_records, streamed_fields
 from .settings import DeckSettings, default_output, load_settings
-from .worker import RenderJob, default_jobs, render_file, render_files
+from .worker import RenderJob, default_jobs
 
 _log = logging.getLogger("mdanki")
 
@@ -84,26 +85,15 @@ def build(
     background = ThreadPoolExecutor(1)
     try:
         names = [relative_name(path, cards_dir) for path in files]
-        records, errors = _render(files, names, job, cache, jobs, progress, math)
+        records, errors = render_records(files, names, job, cache, jobs, progress, math)
         errors += _duplicate_ids(records, cards_dir)
         if errors:
             raise BuildError(errors)
         verdicts = background.submit(_math_errors, math, records, warn)
-        previous = lock.read(cards_dir / lock.LOCK_NAME)
-        digests = {record.id: record.digest for record in records}
-        current = lock.advance(previous, {**digests, note_type.lock_key: note_type.digest}, clock.now())
-        description, description_media = _description(deck, job, cards_dir)
-        decks = _decks(records, deck, description)
-        media = _media(records, description_media)
-        fields = _fields(records, files, job, cache, warn)
-        if preview is not None or check:
-            _passed(verdicts)
-        if preview is not None:  # the site instead of the package; deck.lock untouched
-            index = _write_preview(preview, note_type, records, fields, deck, description, media, warn)
-        elif not check:
-            output = output or default_output(deck, Path.cwd())
-            _write_package(output, note_type, records, fields, deck, current, decks, media, verdicts, progress)
-            lock.write(cards_dir / lock.LOCK_NAME, current)
+        written = _outputs(
+            records, files, verdicts, note_type=note_type, deck=deck, job=job, cache=cache,
+            output=output, check=check, preview=preview, progress=progress, warn=warn,
+        )
         cache.keep_only({record.key for record in records}, set(names))
     finally:
         background.shutdown(wait=True)
@@ -112,14 +102,46 @@ def build(
         if progress:
             progress.done()
     return BuildResult(
-        output=None if check or preview is not None else output,
+        output=written.output,
         notes=len(records),
-        media=len(media),
-        subdecks=len(decks) - 1,
+        media=written.media,
+        subdecks=written.decks - 1,
         seconds=time.perf_counter() - started,
-        changes=lock.changes(previous, current),
-        preview=index if preview is not None else None,
+        changes=written.changes,
+        preview=written.preview,
     )
+
+
+@dataclass(frozen=True)
+class _Written:
+    output: Path | None
+    preview: Path | None
+    media: int
+    decks: int
+    changes: Changes
+
+
+def _outputs(records, files, verdicts: Future, *, note_type, deck, job, cache, output, check, preview, progress, warn) -> _Written:
+    """The package and deck.lock, the preview site, or (with ``check``) nothing: once the math passed."""
+    cards_dir = job.cards_dir
+    previous = lock.read(cards_dir / lock.LOCK_NAME)
+    digests = {record.id: record.digest for record in records}
+    current = lock.advance(previous, {**digests, note_type.lock_key: note_type.digest}, clock.now())
+    description, description_media = _description(deck, job, cards_dir)
+    decks = _decks(records, deck, description)
+    media = _media(records, description_media)
+    fields = streamed_fields(records, files, job, cache, warn)
+    index = None
+    if preview is not None or check:
+        _passed(verdicts)
+    if preview is not None:  # the site instead of the package; deck.lock untouched
+        index = _write_preview(preview, note_type, records, fields, deck, description, media, warn)
+    elif not check:
+        output = output or default_output(deck, Path.cwd())
+        _write_package(output, note_type, records, fields, deck, current, decks, media, verdicts, progress)
+        lock.write(cards_dir / lock.LOCK_NAME, current)
+    packaged = not check and preview is None
+    return _Written(output if packaged else None, index, len(media), len(decks), lock.changes(previous, current))
 
 
 def _card_files(cards_dir: Path) -> list[str]:
@@ -162,80 +184,6 @@ def _verdict_cache(cards_dir: Path, cache_dir: Path | None | bool) -> Path | Non
     return Path(cache_dir) / "mathjax.json" if cache_dir else None
 
 
-def _render(files, names, job, cache, jobs, progress, math: MathSession):
-    """Records for every file, in file order: from the cache where still valid, rendered otherwise.
-
-    Each card rendered anew has its formulas handed to ``math`` as soon as it is.
-    """
-    records: list[CardRecord | None] = [None] * len(files)
-    misses = list(range(len(files)))
-    read: list[tuple[str, FileState]] = []  # files read now, whose state the next build can trust
-    if not cache.empty():  # a first build has nothing to look up: the workers hash what they read
-        misses = _lookup(files, names, job, cache, progress, records, read)
-    errors: list[CardError] = []
-    if misses and progress:
-        progress.stage("rendering", len(misses))
-    fresh = []
-    rendered = render_files([files[index] for index in misses], job, jobs=jobs, progress=progress.advance if progress else None)
-    for index, result in zip(misses, rendered):
-        errors += result.errors
-        if result.state is not None:
-            read.append((names[index], result.state))
-        if result.record is not None:
-            records[index] = result.record
-            math.submit(result.record.formulas, card=result.record.key)
-            fresh.append((result.record, result.fields))
-            if len(fresh) >= 1000:  # store as we go, so memory stays flat on big decks
-                cache.store(fresh)
-                cache.record_files(read)
-                fresh, read = [], []
-    cache.store(fresh)
-    cache.record_files(read)
-    return [record for record in records if record is not None], errors
-
-
-def _lookup(files, names, job, cache, progress, records, read) -> list[int]:
-    """Fill ``records`` from the cache; the indexes of the files it has no valid entry for."""
-    if progress:
-        progress.stage("reading", len(files))
-    states = cache.file_states()
-    keys = []
-    for path, name in zip(files, names):
-        state = states.get(name)
-        if state is None or not state.still(os.stat(path)):  # read only what may have changed
-            state = read_file(path)[1]
-            read.append((name, state))
-        keys.append(cache_key(job.fingerprint, name, state.digest))
-        if progress:
-            progress.advance(1)
-    del states
-    cached = cache.lookup(keys)
-    media_ok = _MediaCheck()
-    misses = []
-    for index, key in enumerate(keys):
-        record = cached.get(key)
-        if record is not None and all(media_ok(m) for m in record.media):
-            records[index] = record
-        else:
-            misses.append(index)
-    return misses
-
-
-class _MediaCheck:
-    """Is a cached image reference still the same file with the same bytes? Each file hashed once."""
-
-    def __init__(self):
-        self._seen: dict[Path, str | None] = {}
-
-    def __call__(self, media: MediaFile) -> bool:
-        if media.path not in self._seen:
-            try:
-                self._seen[media.path] = media_file(media.path).digest
-            except OSError:
-                self._seen[media.path] = None
-        return self._seen[media.path] == media.digest
-
-
 def _math_errors(math: MathSession, records: list[CardRecord], warn: Callable[[str], None]) -> list[CardError]:
     result = math.finish(records)
     if result.warning:
@@ -270,27 +218,6 @@ def _media(records: list[CardRecord], extra: Iterable[MediaFile]) -> list[MediaF
     every = {m.name: m for record in records for m in record.media}
     every.update((m.name, m) for m in extra)
     return sorted(every.values(), key=lambda m: m.name)
-
-
-def _fields(records, files, job: RenderJob, cache: RenderCache, warn) -> Callable[[], Iterator[dict[str, str]]]:
-    """Each record's fields, in order, streamed from the cache; a damaged entry is rendered again.
-
-    Called only after every file rendered without error, so ``records`` and ``files`` align.
-    """
-    def fields() -> Iterator[dict[str, str]]:
-        renderer = None
-        for index, found in enumerate(cache.fields_in_order(record.key for record in records)):
-            if found is None:
-                warn("render cache: 1 damaged entry rebuilt")
-                renderer = renderer or job.renderer()
-                result = render_file(files[index], job, renderer)
-                if result.record is None:  # the file changed under the build and is now broken
-                    raise BuildError(list(result.errors))
-                cache.store([(result.record, result.fields)])
-                found = result.fields
-            yield found
-
-    return fields
 
 
 def _write_package(output, note_type, records, fields, deck, current, decks, media, verdicts, progress) -> None:
