@@ -85,3 +85,17 @@ def import_package(col, path: Path):
 
     options = col._backend.get_import_anki_package_presets()
     return col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=options)).log
+
+
+def package_decks(path: Path) -> list[str]:
+    """The deck names inside a package, read from its collection (what Anki would create)."""
+    import json
+    import sqlite3
+    import tempfile
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
+        archive.extract("collection.anki2", folder)
+        with sqlite3.connect(Path(folder) / "collection.anki2") as db:
+            (decks,) = db.execute("SELECT decks FROM col").fetchone()
+    return sorted(deck["name"] for deck in json.loads(decks).values())

@@ -116,3 +116,67 @@ def test_changed_image_arrives_under_a_new_name(project, collection):
     note = collection.get_note(collection.find_notes("")[0])
     src = note["Answer"].split('src="')[1].split('"')[0]
     assert 'id="two"' in (project.root / "anki-profile" / "collection.media" / src).read_text()
+
+
+def note_of(col, card_id: str):
+    return col.get_note(col.find_notes(f"CardId:{card_id}")[0])
+
+
+def test_tags_of_an_updated_note_are_replaced_and_unchanged_notes_keep_the_users(project, collection):
+    project.card("a.md", answer="First.", tags=["deck-tag"])
+    project.card("b.md", answer="Stays.", tags=["deck-tag"])
+    project.build()
+    import_package(collection, project.output)
+    for card_id in ("a", "b"):
+        note = note_of(collection, card_id)
+        note.add_tag("mine")
+        collection.update_note(note)
+    project.card("a.md", answer="Second.", tags=["new-tag"])
+    # the users' tag edits are newer than the package: pin the clock past them, as real time would be
+    log = import_package(collection, rebuilt_later(project))
+    assert guids(log.updated, collection) == {guid_for("test-deck", "a")}
+    assert note_of(collection, "a").tags == ["new-tag"]
+    assert sorted(note_of(collection, "b").tags) == ["deck-tag", "mine"]
+
+
+def test_edits_made_in_anki_stay_until_the_card_changes_upstream(project, collection):
+    project.card("a.md", answer="Upstream one.")
+    project.build()
+    import_package(collection, project.output)
+    note = note_of(collection, "a")
+    note["Answer"] = "My own wording."
+    collection.update_note(note)
+    project.build()  # nothing changed upstream: the user's edit is newer and stays
+    assert len(import_package(collection, project.output).updated) == 0
+    assert note_of(collection, "a")["Answer"] == "My own wording."
+    project.card("a.md", answer="Upstream two.")
+    log = import_package(collection, rebuilt_later(project))
+    assert len(log.updated) == 1
+    assert note_of(collection, "a")["Answer"] == "<p>Upstream two.</p>"
+
+
+def test_cards_moved_to_another_deck_in_anki_stay_there(project, collection):
+    project.card("topic/a.md", answer="One.")
+    project.build()
+    import_package(collection, project.output)
+    mine = collection.decks.id("My own deck")
+    card = note_of(collection, "a").cards()[0]
+    collection.set_deck([card.id], mine)
+    project.card("topic/a.md", answer="Two.")
+    log = import_package(collection, rebuilt_later(project))
+    assert len(log.updated) == 1
+    assert note_of(collection, "a").cards()[0].did == mine
+    assert note_of(collection, "a")["Answer"] == "<p>Two.</p>"
+
+
+def rebuilt_later(project):
+    """Build with the clock a minute past now: what a real rebuild after the user's edits does."""
+    import os
+    import time
+
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(time.time()) + 60)
+    try:
+        project.build()
+    finally:
+        os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    return project.output

@@ -79,7 +79,7 @@ def test_a_damaged_cache_file_is_rebuilt_with_a_warning(project):
     warnings = []
     project.build(warn=warnings.append)
     assert project.output.read_bytes() == good
-    assert any("damaged" in w for w in warnings)
+    assert warnings == [f"render cache {path} is damaged; rebuilding it"]
 
 
 def test_a_tampered_entry_is_not_trusted(project):
@@ -190,3 +190,13 @@ def test_a_deleted_card_is_forgotten_by_the_file_index(project):
     (path,) = cache_files(project)
     with sqlite3.connect(path) as db:
         assert [name for (name,) in db.execute("SELECT name FROM files")] == ["a.md"]
+
+
+def test_an_unwritable_cache_folder_means_building_without_it(project):
+    project.card("a.md")
+    (project.root / ".cache").write_text("a file where the cache folder would go")
+    warnings = []
+    project.build(warn=warnings.append)
+    assert project.output.exists()
+    assert len(warnings) == 1 and warnings[0].startswith("render cache unavailable (")
+    assert warnings[0].endswith("; building without it")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import card_text
+from conftest import card_text, package_decks
 
 from mdanki.cli import main
 
@@ -27,8 +27,8 @@ def assert_fails(project, capsys, expected: str, *, exit_code: int = 1):
 
 
 BAD_CARDS = {
-    "unparsable YAML": (card_text("x", extra_meta="tags: [a, b"), "cards/bad.md:3: front matter is not valid YAML"),
-    "front matter not a mapping": ("---\n- id\n---\n## Question\nq\n## Answer\na\n", "cards/bad.md:2: front matter must be a mapping"),
+    "unparsable YAML": (card_text("x", extra_meta="tags: [a, b"), "cards/bad.md:3: front matter is not valid YAML: "),
+    "front matter not a mapping": ("---\n- id\n---\n## Question\nq\n## Answer\na\n", "cards/bad.md:2: front matter must be a mapping of keys to values (id: ..., tags: [...])"),
     "missing id": (card_text(None), "cards/bad.md:1: missing 'id' in front matter; add for example 'id: bad'"),
     "id with capitals": (card_text("Bad_Id"), "cards/bad.md:2: id 'Bad_Id' must be lowercase letters, digits and single hyphens, for example 'bad'"),
     "unknown key": (card_text("x", extra_meta="tag: [a]"), "cards/bad.md:3: unknown front-matter key 'tag'; did you mean 'tags'?"),
@@ -36,18 +36,28 @@ BAD_CARDS = {
     "empty question": ("---\nid: x\n---\n## Question\n\n## Answer\na\n", "cards/bad.md:4: empty '## Question' section"),
     "duplicate section": ("---\nid: x\n---\n## Question\nq\n## Answer\na\n## Answer\nb\n", "cards/bad.md:8: duplicate '## Answer' section"),
     "unknown section": ("---\nid: x\n---\n## Question\nq\n## Anwser\na\n", "cards/bad.md:6: unknown section '## Anwser' (expected Question, Answer, Notes); did you mean '## Answer'?"),
-    "tag with a space": (card_text("x", tags=["machine learning"]), "cards/bad.md:3: tag 'machine learning' contains a space"),
+    "tag with a space": (card_text("x", tags=["machine learning"]), "cards/bad.md:3: tag 'machine learning' contains a space; Anki tags cannot (use '-' or '::')"),
     "missing image": (card_text("x", answer="See\n\n![plot](nowhere.png)"), "cards/bad.md:10: image 'nowhere.png' not found next to the card or in the media folder"),
     "image outside via ..": (card_text("x", answer="![p](../../secret.png)"), "cards/bad.md:8: image path '../../secret.png' leads outside the cards and media folders"),
-    "absolute image path": (card_text("x", answer="![p](/etc/hosts)"), "cards/bad.md:8: image path '/etc/hosts' is absolute"),
-    "unbalanced $": (card_text("x", answer="Here $x + y is open."), "cards/bad.md:8: unbalanced $: inline math is never closed"),
+    "absolute image path": (card_text("x", answer="![p](/etc/hosts)"), "cards/bad.md:8: image path '/etc/hosts' is absolute; use a path relative to the card or the media folder"),
+    "unbalanced $": (card_text("x", answer="Here $x + y is open."), "cards/bad.md:8: unbalanced $: inline math is never closed (write \\$ for a dollar sign)"),
     "unclosed $$": (card_text("x", answer="Text\n\n$$\nx + y\n"), "cards/bad.md:10: display math opened here is never closed with $$"),
-    "inline \\[ in a paragraph": (card_text("x", answer="The rule \\[ a = b \\] holds."), "cards/bad.md:8: display math \\[ inside a paragraph"),
-    "blank line inside $$": (card_text("x", answer="$$\na\n\nb\n$$"), "cards/bad.md:10: blank line inside display math"),
-    "$$ glued to a paragraph": (card_text("x", answer="Text\n$$\na\n$$"), "cards/bad.md:9: display math $$ must start a paragraph of its own"),
-    "not UTF-8": (b"---\nid: x\n---\n## Question\ncaf\xe9\n## Answer\na\n", "cards/bad.md:5: file is not UTF-8 text"),
-    "field separator": (card_text("x", answer="One\x1ftwo"), "cards/bad.md:8: contains the control character U+001F, which Anki uses between fields"),
+    "inline \\[ in a paragraph": (card_text("x", answer="The rule \\[ a = b \\] holds."), "cards/bad.md:8: display math \\[ inside a paragraph; put the formula between lines of its own"),
+    "blank line inside $$": (card_text("x", answer="$$\na\n\nb\n$$"), "cards/bad.md:10: blank line inside display math; remove it (Markdown splits the formula there)"),
+    "$$ glued to a paragraph": (card_text("x", answer="Text\n$$\na\n$$"), "cards/bad.md:9: display math $$ must start a paragraph of its own: add a blank line before it"),
+    "not UTF-8": (b"---\nid: x\n---\n## Question\ncaf\xe9\n## Answer\na\n", "cards/bad.md:5: file is not UTF-8 text; save it as UTF-8"),
+    "field separator": (card_text("x", answer="One\x1ftwo"), "cards/bad.md:8: contains the control character U+001F, which Anki uses between fields; remove it"),
     "no front matter": ("## Question\nq\n## Answer\na\n", "cards/bad.md:1: missing front matter: start the file with '---', 'id: bad', '---'"),
+    "front matter not closed": ("---\nid: x\n## Question\nq\n", "cards/bad.md:1: front matter is not closed: add a '---' line after it"),
+    "tags not a list": (card_text("x", extra_meta="tags: {a: 1}"), "cards/bad.md:3: tags must be a list, for example 'tags: [metrics, evaluation]'"),
+    "empty tag": (card_text("x", extra_meta="tags: ['', b]"), "cards/bad.md:3: tag '' must be a non-empty text"),
+    "bad deck": (card_text("x", extra_meta="deck: 'A::'"), "cards/bad.md:3: deck must be a name like 'Statistics' or 'Models::Trees'"),
+    "text before a section": ("---\nid: x\n---\nHello\n## Question\nq\n## Answer\na\n", "cards/bad.md:4: text before the first section; start with '## Question'"),
+    "text after $$": (card_text("x", answer="$$\na\n$$ and more"), "cards/bad.md:10: text after the closing $$ of display math; put it on a new paragraph"),
+    "no blank after $$": (card_text("x", answer="$$\na\n$$\nText."), "cards/bad.md:10: display math must be followed by a blank line"),
+    "unbalanced \\(": (card_text("x", answer="Open \\( x here."), "cards/bad.md:8: unbalanced \\( in inline math"),
+    "empty image path": (card_text("x", answer="![p](#top)"), "cards/bad.md:8: image has an empty path"),
+    "image is a folder": (card_text("x", answer="![p](sub)"), "cards/bad.md:8: image path 'sub' is not a file"),
 }
 
 
@@ -55,6 +65,7 @@ BAD_CARDS = {
 def test_bad_card_is_reported(project, capsys, case):
     text, expected = BAD_CARDS[case]
     project.card("good.md")
+    (project.cards / "sub").mkdir()
     project.write("bad.md", text)
     err = assert_fails(project, capsys, expected)
     assert err.strip().splitlines()[-1].endswith("; no package written")
@@ -77,6 +88,32 @@ def test_symlink_out_of_the_project_is_refused(project, capsys, tmp_path_factory
 
 def test_empty_cards_folder(project, capsys):
     assert_fails(project, capsys, "cards: no card files (*.md) in the cards folder")
+
+
+def test_missing_cards_folder(project, capsys):
+    code = main(["--cards", "nowhere", "-o", "dist/deck.apkg"])
+    assert code == 1 and "nowhere: cards folder not found" in capsys.readouterr().err
+
+
+DECK_YAML = {
+    "not YAML": ("name: [a\n", "cards/deck.yaml:2: not valid YAML"),
+    "not a mapping": ("- a\n", "cards/deck.yaml:1: must be a mapping with name, id and description"),
+    "unknown key": ("name: X\ntitle: Y\n", "cards/deck.yaml:1: unknown key 'title' (known: name, id, description)"),
+}
+
+
+@pytest.mark.parametrize("case", DECK_YAML, ids=list(DECK_YAML))
+def test_bad_deck_yaml_is_reported(project, capsys, case):
+    text, expected = DECK_YAML[case]
+    project.card("a.md")
+    project.write("deck.yaml", text)
+    assert_fails(project, capsys, expected)
+
+
+def test_a_damaged_lock_line_is_reported(project, capsys):
+    project.card("a.md")
+    project.write("deck.lock", "a\tnot-enough-columns\n")
+    assert_fails(project, capsys, "cards/deck.lock:1: damaged deck.lock line; restore the file from git")
 
 
 def test_all_errors_of_a_run_are_reported_together(project, capsys):
@@ -136,6 +173,24 @@ def test_check_reports_errors_like_a_build(project, capsys):
     assert code == 1 and "cards/bad.md:8: display math opened here is never closed" in err
 
 
+USAGE = {
+    "--no-such-option": (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+    "output not .apkg": (["-o", "deck.zip"], "--output must end in .apkg, not 'deck.zip'"),
+    "empty deck part": (["--deck-name", "A::"], "--deck-name must not be empty or have an empty part between '::'"),
+    "zero jobs": (["--jobs", "0"], "expected a whole number of at least 1, not '0'"),
+    "preview and check": (["--preview", "p", "--check"], "--preview writes the site instead of a package: leave out --check and --output"),
+}
+
+
+@pytest.mark.parametrize("case", USAGE, ids=list(USAGE))
+def test_bad_usage_exits_2_and_says_why(project, capsys, case):
+    argv, expected = USAGE[case]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert expected in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv", [["--no-such-option"], ["-o", "deck.zip"], ["--deck-name", "A::"], ["--jobs", "0"]])
 def test_bad_usage_exits_2(project, capsys, argv):
     project.card("a.md")
@@ -158,6 +213,13 @@ def test_deck_name_option_names_the_top_deck(project, capsys):
     project.card("topic/a.md")
     code, out, _ = run(project, capsys, "--deck-name", "My Deck")
     assert code == 0
+    assert package_decks(project.root / "dist" / "deck.apkg") == ["Default", "My Deck", "My Deck::Topic"]
+
+
+def test_without_an_output_the_package_is_named_after_the_deck(project, capsys):
+    project.card("a.md")
+    assert main(["--cards", "cards", "--media", "media", "--deck-name", "Deep Learning: Part 2"]) == 0
+    assert "-> dist/deep-learning-part-2.apkg" in capsys.readouterr().out
 
 
 def test_progress_bar_draws_and_clears_on_a_terminal():

@@ -236,3 +236,15 @@ def test_the_fast_splitter_handles_what_python_markdown_writes():
         assert mathfind.text_strings(html) == mathfind._parsed_strings(html)
     plain = [html for html in fields if not mathfind._NOT_PLAIN.search(html) and "<" not in mathfind._PLAIN_TAG.sub("", html)]
     assert len(plain) > 0.9 * len(fields)  # nearly every field takes the fast path
+
+
+@needs_mathjax
+def test_a_failed_math_check_leaves_the_old_package_and_no_temporary_file(project, capsys):
+    project.card("good.md", answer="$a + b$")
+    assert run(capsys)[0] == 0
+    before = (project.root / "dist" / "deck.apkg").read_bytes()
+    project.card("bad.md", answer=r"$\foo$")
+    assert run(capsys)[0] == 1  # the package is written whole, then dropped when the math fails
+    assert [p.name for p in (project.root / "dist").iterdir()] == ["deck.apkg"]
+    assert (project.root / "dist" / "deck.apkg").read_bytes() == before
+    assert "bad" not in (project.cards / "deck.lock").read_text()

@@ -86,3 +86,24 @@ def test_without_node_nothing_starts_and_the_reason_is_given(tmp_path):
         mathjax.submit([Formula("x", False)])
         with pytest.raises(MathUnavailable, match="npm ci"):
             mathjax.verdicts()
+
+
+def test_each_reason_math_cannot_be_checked_is_named(tmp_path, monkeypatch):
+    def reason(**options):
+        with MathJaxNode(tex=ANKI_TEX, **options) as mathjax:
+            mathjax.submit([Formula("x", False)])
+            with pytest.raises(MathUnavailable) as raised:
+                mathjax.verdicts()
+        return str(raised.value)
+
+    monkeypatch.setenv("PATH", "")
+    assert reason(root=tmp_path) == "node not found; install Node.js 18+ and run 'npm ci'"
+    node = str(tmp_path / "node")  # any file will do: the checks before starting it come first
+    (tmp_path / "node").write_text("")
+    assert reason(root=tmp_path, node=node) == f"MathJax 3.2.2 is not installed; run 'npm ci' in {tmp_path}"
+    package = tmp_path / "node_modules" / "mathjax-full"
+    package.mkdir(parents=True)
+    (package / "package.json").write_text(json.dumps({"version": "3.1.0"}))
+    assert reason(root=tmp_path, node=node) == f"MathJax 3.1.0 is installed, Anki uses 3.2.2; run 'npm ci' in {tmp_path}"
+    (package / "package.json").write_text(json.dumps({"version": "3.2.2"}))
+    assert reason(root=tmp_path, node=str(tmp_path)).startswith("the MathJax check did not run ([Errno 13] Permission denied")

@@ -102,8 +102,15 @@ def test_a_folder_that_is_not_a_preview_is_never_emptied(project, capsys):
     (project.root / "preview" / "precious.txt").write_text("keep me")
     code, _, err = build_preview(project, capsys)
     assert code == 1
-    assert "preview: preview is not empty and holds no earlier preview" in err
+    assert "preview: preview is not empty and holds no earlier preview; choose an empty or new folder" in err
     assert (project.root / "preview" / "precious.txt").read_text() == "keep me"
+
+
+def test_a_file_where_the_preview_would_go_is_refused(project, capsys):
+    project.card("a.md")
+    (project.root / "preview").write_text("a file")
+    code, _, err = build_preview(project, capsys)
+    assert code == 1 and "preview: preview is a file, not a folder" in err
 
 
 def test_card_errors_stop_the_preview_too(project, capsys):
@@ -128,5 +135,5 @@ def test_without_mathjax_the_preview_says_so(project, capsys, monkeypatch):
     project.card("a.md", answer="$x$")
     code, _, err = build_preview(project, capsys)
     assert code == 0
-    assert "warning: preview without MathJax: formulas show as TeX; run 'npm ci'" in err
+    assert "warning: preview without MathJax: formulas show as TeX; run 'npm ci' to install it" in err
     assert not (project.root / "preview" / "mathjax").exists()
