@@ -39,6 +39,7 @@ class Card:
     tags: tuple[str, ...]
     deck: str | None  # sub-deck set in the front matter, relative to the main deck
     sections: dict[str, Section]  # by lower-case name ('question', 'answer', 'notes'); empty ones left out
+    kind: str = "basic"  # the note type, from the front matter's `type`
 
     def section(self, name: str) -> Section | None:
         return self.sections.get(name)
@@ -90,6 +91,7 @@ class CardRecord:
     digest: str  # of the note's fields and tags: what deck.lock compares
     media: tuple[MediaFile, ...]
     formulas: tuple[Formula, ...] = ()  # for the math check, each with its file line
+    kind: str = "basic"  # the note type
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ class LockEntry:
     digest: str
     mod: int
     created: int
+    kind: str = "basic"  # the note type the card was built as (Anki cannot change it on import)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +110,14 @@ class Note:
 
     card_id: str  # the card's `id`, also the CardId field
     guid: str
-    note_id: int  # also the card id: one card per note
+    note_id: int  # also the id of its first card
     deck: str  # full deck name, '::' between levels
     fields: tuple[str, ...]  # in the note type's field order
     tags: tuple[str, ...]
     mod: int  # Unix seconds; Anki updates the note only when this is newer
     position: int  # place in the new-card queue
+    model_id: int = 0  # the note type's id
+    ords: tuple[int, ...] = (0,)  # its cards: template numbers, or cloze numbers - 1
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 # larger, and still a fifth of genanki's uncompressed packages
 _COMPRESS_LEVEL = 1
 _FIELD_SEPARATOR = "\x1f"
+# a note's later cards: ids past every note id (milliseconds stay below 10**13 until 2286)
+_ORD_STRIDE = 10**13
 _INDEXES = "\n".join(re.findall(r"CREATE INDEX[^;]*;", APKG_SCHEMA))
 _TABLES = re.sub(r"CREATE INDEX[^;]*;", "", APKG_SCHEMA)
 
@@ -49,21 +51,20 @@ def write_package(
     *,
     scratch: Path,
     notes: Iterable[Note],
-    note_type: NoteType,
-    note_type_mod: int,
+    note_types: list[tuple[NoteType, int]],
     decks: list[Deck],
     media: list[MediaFile],
     zip_time: tuple[int, int, int, int, int, int] | None = None,
 ) -> int:
     """Write the package into ``out``; its database is built in a file in ``scratch``, then deleted.
 
-    Returns the number of notes written.
+    ``note_types``: each note type the notes use, with its ``mod``. Returns the number of notes written.
     """
     stamp = zip_time or _ZIP_EPOCH
     handle, database = tempfile.mkstemp(dir=scratch, prefix=".mdanki-", suffix=".anki2")
     os.close(handle)
     try:
-        count = _collection(Path(database), notes, note_type, note_type_mod, decks)
+        count = _collection(Path(database), notes, note_types, decks)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=_COMPRESS_LEVEL) as archive:
             with open(database, "rb") as source:
                 _add(archive, "collection.anki2", source, stamp)
@@ -93,16 +94,8 @@ def _add(archive: zipfile.ZipFile, name: str, data, stamp) -> None:
                 entry.write(chunk)
 
 
-def _collection(database: Path, notes: Iterable[Note], note_type: NoteType, note_type_mod: int, decks: list[Deck]) -> int:
+def _collection(database: Path, notes: Iterable[Note], note_types: list[tuple[NoteType, int]], decks: list[Deck]) -> int:
     """Fill the collection database, streaming the notes into it. Returns how many were written."""
-    model = genanki.Model(
-        note_type.id,
-        note_type.name,
-        fields=[{"name": name, "id": field_id} for name, field_id in note_type.fields],
-        templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back, "id": t.id} for t in note_type.templates],
-        css=note_type.css,
-        sort_field_index=0,
-    )
     deck_ids = {deck.name: deck_id(deck.name) for deck in decks}
     connection = sqlite3.connect(database)
     try:
@@ -112,21 +105,33 @@ def _collection(database: Path, notes: Iterable[Note], note_type: NoteType, note
         cursor.executescript(_TABLES)
         cursor.executescript(APKG_COL)
         main_deck_id = deck_ids[decks[0].name] if decks else 1
-        models = {str(note_type.id): model.to_json(note_type_mod, main_deck_id)}
+        models = {str(note_type.id): _model(note_type).to_json(mod, main_deck_id) for note_type, mod in note_types}
         deck_json = {str(deck_ids[d.name]): genanki.Deck(deck_ids[d.name], d.name, d.description).to_json() for d in decks}
         default_deck = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
         cursor.execute("UPDATE col SET models = ?, decks = ?", (json.dumps(models), json.dumps({**default_deck, **deck_json})))
         count = 0
         for batch in _batches(notes, 2000):
-            cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", (_note_row(note, note_type.id) for note in batch))
+            cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", map(_note_row, batch))
             cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                               (_card_row(note, deck_ids[note.deck]) for note in batch))
+                               (_card_row(note, ord_, deck_ids[note.deck]) for note in batch for ord_ in note.ords))
             count += len(batch)
         cursor.executescript(_INDEXES)  # indexing once at the end is faster than row by row
         connection.commit()
         return count
     finally:
         connection.close()
+
+
+def _model(note_type: NoteType) -> genanki.Model:
+    return genanki.Model(
+        note_type.id,
+        note_type.name,
+        fields=[{"name": name, "id": field_id} for name, field_id in note_type.fields],
+        templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back, "id": t.id} for t in note_type.templates],
+        css=note_type.css,
+        model_type=genanki.Model.CLOZE if note_type.is_cloze else genanki.Model.FRONT_BACK,
+        sort_field_index=0,
+    )
 
 
 def _batches(items: Iterable[Note], size: int):
@@ -140,11 +145,11 @@ def _batches(items: Iterable[Note], size: int):
         yield batch
 
 
-def _note_row(note: Note, model_id: int) -> tuple:
+def _note_row(note: Note) -> tuple:
     return (
         note.note_id,  # id: creation time in ms, unique
         note.guid,  # guid: how Anki recognises the note on the next import
-        model_id,  # mid: the note type
+        note.model_id,  # mid: the note type
         note.mod,  # mod: Anki updates an existing note only when this is newer
         -1,  # usn: -1 = not yet synced
         f" {' '.join(note.tags)} " if note.tags else "",  # tags: space-separated, padded
@@ -156,12 +161,12 @@ def _note_row(note: Note, model_id: int) -> tuple:
     )
 
 
-def _card_row(note: Note, deck_id: int) -> tuple:
+def _card_row(note: Note, ord_: int, deck_id: int) -> tuple:
     return (
-        note.note_id,  # id: one card per note, so the note's id serves
+        note.note_id + ord_ * _ORD_STRIDE,  # id: unique; a note's first card has the note's id
         note.note_id,  # nid: its note
         deck_id,  # did: deck for a new card (existing cards keep theirs)
-        0,  # ord: the only template
+        ord_,  # ord: the template, or the cloze number - 1
         note.mod,  # mod
         -1,  # usn: not yet synced
         0,  # type: new

@@ -180,3 +180,68 @@ def rebuilt_later(project):
     finally:
         os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
     return project.output
+
+
+# --- cloze, reversed and type-in notes ------------------------------------------------------
+
+CLOZE = (
+    "---\nid: {id}\ntype: cloze\n---\n## Text\n"
+    "The {{{{c1::mean_squared_error}}}} loss has a *{{{{c2::convex::shape}}}}* surface,\n"
+    "with gradient $\\nabla L = {{{{c1::\\frac{{2}}{{n}} X^\\top (Xw - y)}}}}$.\n\n"
+    "$$\nw^* = {{{{c2::(X^\\top X)^{{-1}} X^\\top y}}}}\n$${extra}\n\n## Notes\nOrdinary least squares.\n"
+)
+
+
+def four_types(project, *, cloze_extra="", reversed_answer="A reversible answer."):
+    project.card("basic.md", answer="Plain.")
+    project.write("cloze.md", CLOZE.format(id="cloze", extra=cloze_extra))
+    project.write("reversed.md", f"---\nid: reversed\ntype: reversed\n---\n## Question\nTerm\n\n## Answer\n{reversed_answer}\n")
+    project.write("typein.md", "---\nid: typein\ntype: type-in\n---\n## Question\nThe default k in k-fold CV?\n\n## Answer\n5\n")
+
+
+def test_each_card_type_imports_with_its_cards_and_renders_like_anki(project, collection):
+    from mdanki.anki_math import ANKI_TEX, mathjax_package
+    from mdanki.math import find_formulas, run_mathjax
+
+    four_types(project)
+    project.build()
+    log = import_package(collection, project.output)
+    assert len(log.new) == 4
+    counts = {card_id: len(note_of(collection, card_id).cards()) for card_id in ("basic", "cloze", "reversed", "typein")}
+    assert counts == {"basic": 1, "cloze": 2, "reversed": 2, "typein": 1}
+    faces = [side for note_id in collection.find_notes("") for card in collection.get_note(note_id).cards()
+             for side in (card.question(), card.answer())]
+    assert all("{{c" not in side and "::" not in side.split("</style>")[-1] for side in faces)
+    typein = note_of(collection, "typein").cards()[0]
+    assert "[[type:Answer]]" in typein.question()  # the backend's mark for the box the reviewer draws
+    assert note_of(collection, "typein")["Answer"] == "5"
+    reverse = sorted(note_of(collection, "reversed").cards(), key=lambda c: c.ord)[1]
+    assert "A reversible answer." in reverse.question().split("</style>")[-1]
+    formulas = [f for side in faces for f in find_formulas(side.split("</style>")[-1])]
+    assert any("[...]" in f.tex for f in formulas) and any("\\frac{2}{n}" in f.tex for f in formulas)
+    if mathjax_package() is not None and shutil.which("node"):
+        assert run_mathjax(formulas, tex=ANKI_TEX) == [None] * len(formulas)
+
+
+def test_cloze_and_reversed_edits_update_in_place_and_a_new_deletion_adds_one_card(project, collection):
+    four_types(project)
+    project.build()
+    import_package(collection, project.output)
+    for card_id in collection.find_cards(""):
+        card = collection.get_card(card_id)
+        card.start_timer()
+        collection.sched.answerCard(card, 3)
+    before = {row[0]: row for row in card_rows(collection)}
+    revlog = collection.db.all("select * from revlog order by id")
+    note_ids = {card_id: note_of(collection, card_id).id for card_id in ("cloze", "reversed")}
+    models = {m.id for m in collection.models.all_names_and_ids()}
+
+    four_types(project, cloze_extra="\n\nAnd {{c3::a third}} deletion.", reversed_answer="An edited answer.")
+    log = import_package(collection, rebuilt_later(project))
+    assert guids(log.updated, collection) == {guid_for("test-deck", "cloze"), guid_for("test-deck", "reversed")}
+    assert {card_id: note_of(collection, card_id).id for card_id in ("cloze", "reversed")} == note_ids
+    after = {row[0]: row for row in card_rows(collection)}
+    assert {k: after[k] for k in before} == before  # every old card, with its review state
+    assert len(after) == len(before) + 1 and len(note_of(collection, "cloze").cards()) == 3
+    assert collection.db.all("select * from revlog order by id") == revlog
+    assert {m.id for m in collection.models.all_names_and_ids()} == models  # no "+" clone

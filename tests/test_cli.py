@@ -58,6 +58,18 @@ BAD_CARDS = {
     "unbalanced \\(": (card_text("x", answer="Open \\( x here."), "cards/bad.md:8: unbalanced \\( in inline math"),
     "empty image path": (card_text("x", answer="![p](#top)"), "cards/bad.md:8: image has an empty path"),
     "image is a folder": (card_text("x", answer="![p](sub)"), "cards/bad.md:8: image path 'sub' is not a file"),
+    # card types
+    "unknown card type": (card_text("x", extra_meta="type: clozed"), "cards/bad.md:3: unknown card type 'clozed' (known: basic, reversed, type-in, cloze); did you mean 'cloze'?"),
+    "cloze without a deletion": ("---\nid: x\ntype: cloze\n---\n## Text\nNothing hidden.\n", "cards/bad.md:5: a cloze card needs a deletion in '## Text': mark one like {{c1::answer}}"),
+    "unclosed deletion": ("---\nid: x\ntype: cloze\n---\n## Text\nFine.\nAn {{c1::open one.\n", "cards/bad.md:7: '{{c1::' is never closed with '}}'"),
+    "deletion c0": ("---\nid: x\ntype: cloze\n---\n## Text\nA {{c0::zero}}.\n", "cards/bad.md:6: '{{c0::' is not a cloze deletion: numbers start at c1"),
+    "cloze in a basic card": (card_text("x", answer="A {{c1::hidden}} word."), "cards/bad.md:8: cloze syntax in a basic card: add 'type: cloze' to its front matter"),
+    "cloze in the notes": ("---\nid: x\ntype: cloze\n---\n## Text\nA {{c1::b}}.\n\n## Notes\nNot {{c2::here}}.\n", "cards/bad.md:9: cloze deletions belong in '## Text', not '## Notes'"),
+    "cloze in fenced code": ("---\nid: x\ntype: cloze\n---\n## Text\nA {{c1::b}}.\n\n```python\nx = {{c2::1}}\n```\n", "cards/bad.md:9: cloze deletions cannot go inside fenced code (its highlighting splits them); use inline code"),
+    "cloze sections": ("---\nid: x\ntype: cloze\n---\n## Question\nA {{c1::b}}.\n", "cards/bad.md:5: unknown section '## Question' (expected Text, Notes)"),
+    "type-in on two lines": ("---\nid: x\ntype: type-in\n---\n## Question\nq\n\n## Answer\none\ntwo\n", "cards/bad.md:9: a type-in '## Answer' is one line: what the learner types"),
+    "type-in with markup": ("---\nid: x\ntype: type-in\n---\n## Question\nq\n\n## Answer\n$x^2$\n", "cards/bad.md:9: a type-in '## Answer' is plain text, without Markdown, HTML or math"),
+    "type-in too long": ("---\nid: x\ntype: type-in\n---\n## Question\nq\n\n## Answer\n" + "word " * 30 + "\n", "cards/bad.md:9: a type-in '## Answer' is at most 120 characters"),
 }
 
 
@@ -69,6 +81,16 @@ def test_bad_card_is_reported(project, capsys, case):
     project.write("bad.md", text)
     err = assert_fails(project, capsys, expected)
     assert err.strip().splitlines()[-1].endswith("; no package written")
+
+
+def test_a_card_that_changes_type_under_the_same_id_is_refused(project, capsys):
+    project.card("x.md")
+    assert run(project, capsys)[0] == 0
+    project.write("x.md", "---\nid: x\ntype: cloze\n---\n## Text\nA {{c1::b}}.\n")
+    code, _, err = run(project, capsys)
+    why = ": Anki cannot change an imported note's type, so give it a new id (the old note stays in Anki with its reviews)"
+    assert code == 1 and f"cards/x.md:2: card 'x' was built as a basic card and is now cloze{why}" in err
+    assert "x\t" in (project.cards / "deck.lock").read_text() and "cloze" not in (project.cards / "deck.lock").read_text()
 
 
 def test_duplicate_id_names_both_files(project, capsys):

@@ -248,3 +248,13 @@ def test_a_failed_math_check_leaves_the_old_package_and_no_temporary_file(projec
     assert [p.name for p in (project.root / "dist").iterdir()] == ["deck.apkg"]
     assert (project.root / "dist" / "deck.apkg").read_bytes() == before
     assert "bad" not in (project.cards / "deck.lock").read_text()
+
+
+@needs_mathjax
+def test_a_cloze_formula_is_checked_as_each_card_shows_it(project, capsys):
+    project.write("c.md", "---\nid: c\ntype: cloze\n---\n## Text\nFine {{c2::word}}.\n\nThen $x = {{c1::\\foo}} + 1$ here.\n")
+    code, _, err = run(capsys, "--check")
+    assert code == 1
+    # the question side ([...]) is valid TeX; the answer side, with the deletion revealed, is not
+    assert r"cards/c.md:8: math error: Undefined control sequence \foo in x = \foo + 1" in err.splitlines()
+    assert err.count("math error") == 1

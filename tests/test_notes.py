@@ -90,3 +90,13 @@ def test_fresh_clone_without_changes_keeps_every_mod(project):
 
     build(cards_dir=clone / "cards", media_dir=clone / "media", output=clone / "deck.apkg", deck_name="Test Deck")
     assert (clone / "deck.apkg").read_bytes() == first
+
+
+def test_a_card_type_other_than_basic_is_a_fifth_column_of_its_line(tmp_path):
+    path = tmp_path / "deck.lock"
+    entries = lock.advance({}, {"a": "h1", "b": "h2"}, 100, {"b": "cloze"})
+    lock.write(path, entries)
+    assert [line.split("\t") for line in path.read_text().splitlines() if not line.startswith("#")] == [
+        ["a", "h1", "100", "100"], ["b", "h2", "100", "100", "cloze"]
+    ]
+    assert lock.read(path) == entries and lock.read(path)["b"].kind == "cloze"

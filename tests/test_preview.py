@@ -137,3 +137,16 @@ def test_without_mathjax_the_preview_says_so(project, capsys, monkeypatch):
     assert code == 0
     assert "warning: preview without MathJax: formulas show as TeX; run 'npm ci' to install it" in err
     assert not (project.root / "preview" / "mathjax").exists()
+
+
+def test_cloze_and_type_in_templates_are_filled_like_anki():
+    from mdanki.notetypes import CLOZE, TYPE_IN
+    from mdanki.preview.pages import card_faces
+
+    fields = {"Text": '<p>A {{c1::b::hint}} and \\(x = {{c2::y}}\\)</p>', "Notes": "", "CardId": "c"}
+    (one, front1, back1), (two, front2, back2) = card_faces(CLOZE, fields)
+    assert (one, two) == ("Cloze 1", "Cloze 2")
+    assert '<span class="cloze" data-ordinal="1">[hint]</span>' in front1 and "\\(x = y\\)" in front1
+    assert "\\(x = [...]\\)" in front2 and '<span class="cloze" data-ordinal="1">b</span>' not in back2
+    (_, front, back), = card_faces(TYPE_IN, {"Question": "<p>Q</p>", "Answer": "5", "Notes": "", "CardId": "t"})
+    assert '<input id="typeans"' in front and "<code>5</code>" in back

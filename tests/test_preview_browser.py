@@ -175,3 +175,26 @@ def test_night_mode_changes_card_and_code_colours(code_card, visit):
     assert [a != b for a, b in zip(light, night)] == [True] * 4, (light, night)
     session.switch("night", False)
     assert page.evaluate(colours) == light
+
+
+def test_every_card_of_every_type_shows_typeset_in_the_browser(tmp_path, visit):
+    """A cloze shows each deletion's card (hidden, then revealed), a reversed note both ways, a type-in its box."""
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    (cards / "c.md").write_text(
+        "---\nid: c\ntype: cloze\n---\n## Text\nThe {{c1::gradient}} is $\\nabla f = {{c2::\\frac{\\partial f}{\\partial x}}}$.\n"
+    )
+    (cards / "r.md").write_text("---\nid: r\ntype: reversed\n---\n## Question\nTerm\n\n## Answer\nDefinition\n")
+    (cards / "t.md").write_text("---\nid: t\ntype: type-in\n---\n## Question\nDefault k?\n\n## Answer\n5\n")
+    site = tmp_path / "preview"
+    build(cards_dir=cards, media_dir=None, preview=site, cache_dir=False)
+    session = visit()
+    page = session.open(next(site.glob("deck-*.html")))
+    labels = page.locator(".pv-label").all_text_contents()
+    assert [label for label in labels if "Cloze" in label] == ["Cloze 1 · Front", "Cloze 1 · Back", "Cloze 2 · Front", "Cloze 2 · Back"]
+    assert "Answer -> Question · Front" in labels
+    fronts = page.locator("#card-c .pv-front").all_inner_texts()
+    assert "[...]" in fronts[0] and "gradient" not in fronts[0] and "gradient" in fronts[1]
+    assert page.locator("#card-t .pv-front input#typeans").count() == 1
+    assert page.locator("#card-c mjx-container").count() == 4 and page.locator("mjx-merror").count() == 0
+    assert session.console_errors == []

@@ -162,3 +162,31 @@ def test_fingerprint_is_stable_and_follows_the_configuration(monkeypatch):
     assert fingerprint() == first
     monkeypatch.setitem(EXTENSIONS, "pymdownx.highlight", {"use_pygments": False})
     assert fingerprint() != first
+
+
+class TestCloze(RenderCase):
+    """Deletions pass through Markdown whole; inside math they are written so Anki ends them where TeX does."""
+
+    def test_markdown_inside_a_deletion_stays_inside_it(self):
+        self.assert_renders("A *{{c1::convex::shape}}* {{c2::snake_case **name**}}.",
+                            "<p>A <em>{{c1::convex::shape}}</em> {{c2::snake_case <strong>name</strong>}}.</p>")
+
+    def test_emphasis_cannot_cross_a_deletion_edge(self):
+        self.assert_renders("*a {{c1::b* c}}", "<p>*a {{c1::b* c}}</p>")
+
+    def test_a_tex_brace_before_the_closing_marker_gets_a_space(self):
+        self.assert_renders("$x = {{c1::\\frac{a}{b}}}$",
+                            '<p><span class="arithmatex">\\(x = {{c1::\\frac{a}{b} }}\\)</span></p>')
+
+    def test_display_math_keeps_its_deletions(self):
+        self.assert_renders("$$\ny = {{c2::x^{a^{b}}}}\n$$",
+                            '<div class="arithmatex">\\[\ny = {{c2::x^{a^{b} } }}\n\\]</div>')
+
+
+def test_a_type_in_answer_is_the_text_a_learner_types(tmp_path):
+    from mdanki.notetypes import TYPE_IN
+
+    (tmp_path / "cards").mkdir()
+    renderer = Renderer(media_dir=None, roots=(tmp_path / "cards",))
+    rendered, errors = renderer.render(make_card(tmp_path, "k < 5 & more\n"), TYPE_IN)
+    assert errors == [] and rendered.fields["Answer"] == "k &lt; 5 &amp; more"

@@ -69,7 +69,6 @@ def build(
     cards, a path, or False for no cache on disk.
     """
     started = time.perf_counter()
-    note_type = NOTE_TYPES[DEFAULT_KIND]
     cards_dir = cards_dir.absolute()
     media_dir = media_dir.absolute() if media_dir is not None and media_dir.is_dir() else None
     deck = load_settings(cards_dir, deck_name=deck_name)
@@ -91,7 +90,7 @@ def build(
             raise BuildError(errors)
         verdicts = background.submit(_math_errors, math, records, warn)
         written = _outputs(
-            records, files, verdicts, note_type=note_type, deck=deck, job=job, cache=cache,
+            records, files, verdicts, deck=deck, job=job, cache=cache,
             output=output, check=check, preview=preview, progress=progress, warn=warn,
         )
         cache.keep_only({record.key for record in records}, set(names))
@@ -121,12 +120,16 @@ class _Written:
     changes: Changes
 
 
-def _outputs(records, files, verdicts: Future, *, note_type, deck, job, cache, output, check, preview, progress, warn) -> _Written:
+def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, check, preview, progress, warn) -> _Written:
     """The package and deck.lock, the preview site, or (with ``check``) nothing: once the math passed."""
     cards_dir = job.cards_dir
     previous = lock.read(cards_dir / lock.LOCK_NAME)
-    digests = {record.id: record.digest for record in records}
-    current = lock.advance(previous, {**digests, note_type.lock_key: note_type.digest}, clock.now())
+    _no_type_changes(records, previous, cards_dir)
+    present = {record.kind for record in records}
+    used = [note_type for kind, note_type in NOTE_TYPES.items() if kind in present]
+    digests = {record.id: record.digest for record in records} | {t.lock_key: t.digest for t in used}
+    kinds = {record.id: record.kind for record in records if record.kind != DEFAULT_KIND}
+    current = lock.advance(previous, digests, clock.now(), kinds)
     description, description_media = _description(deck, job, cards_dir)
     decks = _decks(records, deck, description)
     media = _media(records, description_media)
@@ -135,13 +138,29 @@ def _outputs(records, files, verdicts: Future, *, note_type, deck, job, cache, o
     if preview is not None or check:
         _passed(verdicts)
     if preview is not None:  # the site instead of the package; deck.lock untouched
-        index = _write_preview(preview, note_type, records, fields, deck, description, media, warn)
+        index = _write_preview(preview, records, fields, deck, description, media, warn)
     elif not check:
         output = output or default_output(deck, Path.cwd())
-        _write_package(output, note_type, records, fields, deck, current, decks, media, verdicts, progress)
+        note_types = [(note_type, current[note_type.lock_key].mod) for note_type in used]
+        _write_package(output, note_types, records, fields, deck, current, decks, media, verdicts, progress)
         lock.write(cards_dir / lock.LOCK_NAME, current)
     packaged = not check and preview is None
     return _Written(output if packaged else None, index, len(media), len(decks), lock.changes(previous, current))
+
+
+def _no_type_changes(records: list[CardRecord], previous: dict, cards_dir: Path) -> None:
+    """Anki cannot move a note to another note type through an import: a new type needs a new id."""
+    errors = [
+        CardError(
+            os.path.join(cards_dir, record.name), record.id_line,
+            f"card '{record.id}' was built as a {previous[record.id].kind} card and is now {record.kind}: Anki cannot "
+            "change an imported note's type, so give it a new id (the old note stays in Anki with its reviews)",
+        )
+        for record in records
+        if record.id in previous and previous[record.id].kind != record.kind
+    ]
+    if errors:
+        raise BuildError(errors)
 
 
 def _card_files(cards_dir: Path) -> list[str]:
@@ -220,10 +239,10 @@ def _media(records: list[CardRecord], extra: Iterable[MediaFile]) -> list[MediaF
     return sorted(every.values(), key=lambda m: m.name)
 
 
-def _write_package(output, note_type, records, fields, deck, current, decks, media, verdicts, progress) -> None:
+def _write_package(output, note_types, records, fields, deck, current, decks, media, verdicts, progress) -> None:
     """The package replaces ``output`` only once it is whole and the math has passed."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    notes = make_notes(records, note_type=note_type, main_deck=deck.name, namespace=deck.namespace, lock=current, fields=fields())
+    notes = make_notes(records, note_types=NOTE_TYPES, main_deck=deck.name, namespace=deck.namespace, lock=current, fields=fields())
     if progress:
         progress.stage("packaging", len(records))
         notes = _counted(notes, progress)
@@ -232,8 +251,7 @@ def _write_package(output, note_type, records, fields, deck, current, decks, med
             out,
             scratch=output.parent,
             notes=notes,
-            note_type=note_type,
-            note_type_mod=current[note_type.lock_key].mod,
+            note_types=note_types,
             decks=decks,
             media=media,
             zip_time=clock.zip_time(),
@@ -247,19 +265,20 @@ def _counted(notes, progress):
         yield note
 
 
-def _write_preview(folder: Path, note_type, records, fields, deck: DeckSettings, description: str, media, warn) -> Path:
+def _write_preview(folder: Path, records, fields, deck: DeckSettings, description: str, media, warn) -> Path:
     cards = [
         PreviewCard(
             id=record.id,
             name=record.name,
             deck=deck_for(record.deck, record.folder, deck.name),
             tags=tuple(record.tags),
-            fields=dict(zip(note_type.field_names, note_type.field_values(rendered, record.id))),
+            fields=dict(zip(NOTE_TYPES[record.kind].field_names, NOTE_TYPES[record.kind].field_values(rendered, record.id))),
+            kind=record.kind,
         )
         for record, rendered in zip(records, fields())
     ]
     try:
-        site = write_preview(folder, cards=cards, note_type=note_type, media=media, main_deck=deck.name, description=description)
+        site = write_preview(folder, cards=cards, note_types=NOTE_TYPES, media=media, main_deck=deck.name, description=description)
     except PreviewProblem as problem:
         raise BuildError([CardError(str(folder), 0, str(problem))]) from None
     if not site.mathjax:

@@ -13,11 +13,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import cloze
 from ..errors import CardError
 from ..math import formula_line, formulas_of
 from ..model import Card, CardRecord, Formula
 from ..notes import note_digest
-from ..notetypes import DEFAULT_KIND, NOTE_TYPES, NoteType
+from ..notetypes import NOTE_TYPES, NoteType
 from ..render import Renderer
 from ..source import lint_math, read_card, relative_name
 from .cache import FileState, cache_key, read_file
@@ -68,10 +69,10 @@ def _render_chunk(paths: list[str]) -> list[Rendered]:
 def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
     """Parse, lint and render one card file into a cacheable record."""
     data, state = read_file(path)
-    note_type = NOTE_TYPES[DEFAULT_KIND]
-    card, errors = read_card(path, job.cards_dir, data, note_type=note_type)
+    card, errors = read_card(path, job.cards_dir, data)
     if card is None:
         return Rendered(path, None, None, tuple(errors))
+    note_type = NOTE_TYPES[card.kind]
     errors = [error for section in card.sections.values() for error in lint_math(section, path)]
     if errors:
         return Rendered(path, None, None, tuple(errors))
@@ -91,19 +92,30 @@ def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
         digest=note_digest(note_type, rendered.fields, card.id, card.tags),
         media=rendered.media,
         formulas=_formulas(card, note_type, rendered.fields),
+        kind=card.kind,
     )
     return Rendered(path, record, rendered.fields, (), state)
 
 
 def _formulas(card: Card, note_type: NoteType, fields: dict[str, str]) -> tuple[Formula, ...]:
-    """Every formula of the rendered fields, each with the file line it starts on."""
+    """Every formula Anki will typeset, each with the file line it starts on.
+
+    A cloze's formulas are checked as each card shows them: every deletion hidden on the
+    question side and revealed on the answer side, one card per deletion number.
+    """
     section_of = {spec.field: spec.section for spec in note_type.sections}
-    found = []
+    ords = note_type.card_ords(fields) if note_type.is_cloze else ()
+    found: dict[tuple[str, int], Formula] = {}
     for field, formula in formulas_of(fields):
         section = card.section(section_of.get(field, ""))
         line = formula_line(formula.tex, section) if section is not None else card.id_line
-        found.append(Formula(formula.tex, formula.display, formula.closed, line))
-    return tuple(found)
+        variants = {formula.tex}
+        if ords and "{{c" in formula.tex:
+            variants = {cloze.reveal(formula.tex, o + 1, question=q, math=True) for o in ords for q in (True, False)}
+        for tex in sorted(variants):
+            shown = Formula(tex, formula.display, formula.closed, line)
+            found.setdefault((shown.key, line), shown)
+    return tuple(found.values())
 
 
 _SHARED: dict[tuple, tuple] = {}

@@ -21,7 +21,7 @@ LOCK_NAME = "deck.lock"
 _HEADER = (
     "# deck.lock: written by build_deck.py; commit it with the cards.\n"
     "# One line per note: id, content hash, mod (Unix seconds, moves forward when the hash changes),"
-    " created (Unix seconds).\n"
+    " created (Unix seconds), and its card type unless basic.\n"
 )
 
 
@@ -35,29 +35,40 @@ def read(path: Path) -> dict[str, LockEntry]:
             continue
         parts = line.split()
         try:
-            key, digest, mod, created = parts
-            entries[key] = LockEntry(digest, int(mod), int(created))
+            key, digest, mod, created, *kind = parts  # a fifth column names a card type other than basic
+            if len(kind) > 1:
+                raise ValueError(line)
+            entries[key] = LockEntry(digest, int(mod), int(created), *kind)
         except ValueError:
             raise BuildError([CardError(str(path), number, "damaged deck.lock line; restore the file from git")]) from None
     return entries
 
 
-def advance(previous: dict[str, LockEntry], digests: dict[str, str], clock: int) -> dict[str, LockEntry]:
-    """The new lock: unchanged keys keep their entry, changed or new ones get a newer ``mod``."""
+def advance(
+    previous: dict[str, LockEntry], digests: dict[str, str], clock: int, kinds: dict[str, str] | None = None
+) -> dict[str, LockEntry]:
+    """The new lock: unchanged keys keep their entry, changed or new ones get a newer ``mod``.
+
+    ``kinds``: the card type of each key that is not basic."""
+    kinds = kinds or {}
     updated = {}
     for key, digest in digests.items():
         old = previous.get(key)
-        if old is not None and old.digest == digest:
+        kind = kinds.get(key, "basic")
+        if old is not None and old.digest == digest and old.kind == kind:
             updated[key] = old
         elif old is not None:
-            updated[key] = LockEntry(digest, max(clock, old.mod + 1), old.created)
+            updated[key] = LockEntry(digest, max(clock, old.mod + 1), old.created, kind)
         else:
-            updated[key] = LockEntry(digest, clock, clock)
+            updated[key] = LockEntry(digest, clock, clock, kind)
     return updated
 
 
 def render(entries: dict[str, LockEntry]) -> str:
-    lines = [f"{key}\t{e.digest}\t{e.mod}\t{e.created}\n" for key, e in sorted(entries.items())]
+    lines = [
+        f"{key}\t{e.digest}\t{e.mod}\t{e.created}{'' if e.kind == 'basic' else chr(9) + e.kind}\n"
+        for key, e in sorted(entries.items())
+    ]
     return _HEADER + "".join(lines)
 
 

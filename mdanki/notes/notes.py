@@ -21,7 +21,7 @@ def note_digest(note_type: NoteType, fields: dict[str, str], card_id: str, tags:
 def make_notes(
     records: list[CardRecord],
     *,
-    note_type: NoteType,
+    note_types: dict[str, NoteType],
     main_deck: str,
     namespace: str,
     lock: dict[str, LockEntry],
@@ -36,6 +36,7 @@ def make_notes(
     decks: dict[tuple, str] = {}  # many cards share a folder: name each deck once
     for position, (record, rendered) in enumerate(zip(records, fields, strict=True), 1):
         place = (record.deck, record.folder)
+        note_type = note_types[record.kind]
         yield Note(
             card_id=record.id,
             guid=guid(identities[record.id]),
@@ -45,4 +46,6 @@ def make_notes(
             tags=tuple(sorted(record.tags)),
             mod=lock[record.id].mod,
             position=position,
+            model_id=note_type.id,
+            ords=note_type.card_ords(rendered),
         )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .. import cloze
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class NoteType:
     templates: tuple[Template, ...]
     sections: tuple[SectionField, ...]
     css: str
+    is_cloze: bool = False  # Anki's cloze kind: one card per deletion number, from one template
+    plain_fields: frozenset[str] = field(default=frozenset())  # text as typed, not Markdown (type-in answers)
     id_field: str = "CardId"  # holds the card's id, for searching in Anki
     lock_key: str = "@note-type"  # its line in deck.lock
 
@@ -59,6 +63,15 @@ class NoteType:
         parts = [part for t in self.templates for part in (t.id, t.front, t.back)]
         blob = json.dumps([self.id, self.name, self.fields, *parts, self.css])
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def card_ords(self, fields: dict[str, str]) -> tuple[int, ...]:
+        """The cards a note with these fields has: template numbers, or a cloze's deletion numbers - 1."""
+        if self.is_cloze:
+            return tuple(number - 1 for number in cloze.numbers(fields.get(self.fields[0][0], "")))
+        return tuple(range(len(self.templates)))
+
+    def template_for(self, ord_: int) -> Template:
+        return self.templates[0] if self.is_cloze else self.templates[ord_]
 
     def field_values(self, fields: dict[str, str], card_id: str) -> tuple[str, ...]:
         """Every field's value in order: the rendered ones, the card id, empty for the rest."""

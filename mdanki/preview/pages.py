@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .. import cloze
 from ..anki_math import ANKI_TEX, MATHJAX_VERSION
 from ..notetypes import NoteType, Template
 
@@ -25,12 +26,12 @@ class PreviewCard:
     deck: str  # full deck name, '::' between levels
     tags: tuple[str, ...]
     fields: dict[str, str]  # every note type field by name, HTML
+    kind: str = "basic"  # its note type
 
 
-def fill(template: str, fields: dict[str, str]) -> str:
-    """Anki's template substitution for what the note type uses: {{Field}}, {{#Field}}..{{/Field}}, {{^..}}.
-
-    Sections do not nest in our templates, so one pass is enough.
+def fill(template: str, fields: dict[str, str], *, card: int = 1, question: bool = True) -> str:
+    """Anki's template substitution for what the note types use: {{Field}}, {{#Field}}..{{/Field}},
+    {{^..}}, {{cloze:Field}} for card number ``card`` and {{type:Field}}. Sections do not nest here.
     """
 
     def section(match: re.Match[str]) -> str:
@@ -39,18 +40,36 @@ def fill(template: str, fields: dict[str, str]) -> str:
 
     def field(match: re.Match[str]) -> str:
         name = match.group(1).strip()
-        if name not in fields:
+        kind, _, base = name.rpartition(":")
+        if base not in fields:
             raise KeyError(f"template field {{{{{name}}}}} has no value")
-        return fields[name]
+        if kind == "cloze":
+            return cloze.reveal_field(fields[base], card, question=question)
+        if kind == "type":  # Anki's box on the front; on the back, what was to be typed
+            return '<input id="typeans" type="text" placeholder="type the answer">' if question else (
+                f'<div id="typeans"><code>{fields[base]}</code></div>'
+            )
+        return fields[base]
 
     return _FIELD.sub(field, _SECTION.sub(section, template))
 
 
-def faces(template: Template, fields: dict[str, str]) -> tuple[str, str]:
-    """The front and the back of a card, as Anki's reviewer puts them into the page."""
-    front = fill(template.front, fields)
-    back = fill(template.back, {**fields, "FrontSide": front})
+def faces(template: Template, fields: dict[str, str], *, card: int = 1) -> tuple[str, str]:
+    """The front and the back of card number ``card``, as Anki's reviewer puts them into the page."""
+    front = fill(template.front, fields, card=card)
+    back = fill(template.back, {**fields, "FrontSide": front}, card=card, question=False)
     return front, back
+
+
+def card_faces(note_type: NoteType, fields: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(label, front, back) of every card the note has: each template, or each cloze number."""
+    shown = []
+    for ord_ in note_type.card_ords(fields):
+        template = note_type.template_for(ord_)
+        label = f"Cloze {ord_ + 1}" if note_type.is_cloze else template.name
+        shown.append((label, *faces(template, fields, card=ord_ + 1)))
+    return shown
+
 
 def deck_label(deck: str, main_deck: str) -> str:
     if deck == main_deck:
@@ -88,7 +107,7 @@ def deck_page(
     deck: str,
     main_deck: str,
     cards: list[PreviewCard],
-    note_type: NoteType,
+    note_types: dict[str, NoteType],
     pages: dict[str, str],
     neighbours: tuple[str | None, str | None],
 ) -> str:
@@ -101,14 +120,19 @@ def deck_page(
     parts = [_bar(main_deck, links), f'<main class="pv-deck"><h1 class="pv-heading">{_e(deck.replace("::", " › "))}</h1>']
     parts.append(f'<p class="pv-meta">{len(cards)} card{"s" if len(cards) != 1 else ""}</p>')
     for card in cards:
-        front, back = faces(note_type.templates[0], card.fields)
+        shown = card_faces(note_types[card.kind], card.fields)
+        several = len(shown) > 1
+        sides = "".join(
+            f'<div class="pv-label">{_e(label) + " · " if several else ""}Front</div><div class="pv-face pv-front">{front}</div>'
+            f'<div class="pv-label">{_e(label) + " · " if several else ""}Back</div><div class="pv-face pv-back">{back}</div>'
+            for label, front, back in shown
+        )
         tags = " ".join(f'<a class="pv-tag" href="index.html#{_tag_anchor(t)}">{_e(t)}</a>' for t in card.tags)
         parts.append(
             f'<article class="pv-card" id="card-{_e(card.id)}">'
             f'<header class="pv-card-head"><a class="pv-id" href="#card-{_e(card.id)}">{_e(card.id)}</a>'
             f'<span class="pv-path">{_e(card.name)}</span><span class="pv-tags">{tags}</span></header>'
-            f'<div class="pv-label">Front</div><div class="pv-face pv-front">{front}</div>'
-            f'<div class="pv-label">Back</div><div class="pv-face pv-back">{back}</div>'
+            f"{sides}"
             "</article>"
         )
     parts.append("</main>")
@@ -151,7 +175,7 @@ def index_page(
         parts.append(f'<details class="pv-tag-list" id="{_tag_anchor(tag)}"><summary>{_e(tag)} '
                      f'<span class="pv-count">{len(by_tag[tag])}</span></summary><ul>')
         for card in by_tag[tag]:
-            question = _plain(card.fields.get("Question", ""))
+            question = _plain(card.fields.get("Question") or cloze.reveal_field(card.fields.get("Text", ""), 1, question=True))
             parts.append(
                 f'<li><a href="{card_page[card.id]}#card-{_e(card.id)}">{_e(question) or _e(card.id)}</a>'
                 f' <span class="pv-id">{_e(card.id)}</span></li>'

@@ -41,7 +41,7 @@ def write_preview(
     folder: Path,
     *,
     cards: Iterable[PreviewCard],
-    note_type: NoteType,
+    note_types: dict[str, NoteType],
     media: Iterable[MediaFile],
     main_deck: str,
     description: str = "",
@@ -52,7 +52,10 @@ def write_preview(
     _prepare(folder)
     assets = folder / "assets"
     assets.mkdir()
-    (assets / "card.css").write_text(note_type.css, encoding="utf-8")  # the note type's CSS, unchanged
+    # the note types' CSS, unchanged (the others only add to basic's)
+    kinds = {card.kind for card in cards}
+    css = max((note_types[kind].css for kind in kinds), key=len, default=next(iter(note_types.values())).css)
+    (assets / "card.css").write_text(css, encoding="utf-8")
     for name in ("preview.css", "preview.js"):
         shutil.copyfile(ASSETS / name, assets / name)
     for item in media:  # Anki refers to media by bare name, relative to the page
@@ -71,7 +74,7 @@ def write_preview(
             deck_names[position - 1] if position > 0 else None,
             deck_names[position + 1] if position + 1 < len(deck_names) else None,
         )
-        body = deck_page(deck, main_deck, by_deck[deck], note_type, pages, neighbours)
+        body = deck_page(deck, main_deck, by_deck[deck], note_types, pages, neighbours)
         title = deck_label(deck, main_deck)
         (folder / pages[deck]).write_text(page(title, body, mathjax=has_mathjax), encoding="utf-8")
     index = folder / "index.html"

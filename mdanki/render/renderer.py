@@ -7,6 +7,7 @@ nothing else in the build rewrites HTML. The deck's description goes through the
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import xml.etree.ElementTree as etree
 from importlib.metadata import version
@@ -34,6 +35,8 @@ EXTENSIONS: dict[str, dict] = {
     # classes, so the note type's CSS can restyle them in night mode
     "mdanki.render.speedups:ReusingHighlightExtension": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
     "pymdownx.superfences": {},
+    # {{c1::...}} kept whole for Anki's cloze filter, also inside math
+    "mdanki.render.cloze:ClozeExtension": {},
 }
 
 
@@ -90,6 +93,8 @@ class Renderer:
             section = card.section(spec.section)
             if section is None:
                 fields[spec.field] = ""
+            elif spec.field in note_type.plain_fields:  # what a learner types: as written, escaped
+                fields[spec.field] = html.escape(section.text.strip(), quote=False)
             else:
                 self._media.in_section(section)
                 fields[spec.field] = self._html(section.text)

@@ -14,7 +14,8 @@ import yaml
 
 from ..errors import CardError
 from ..model import Card, Section, slug
-from ..notetypes import BASIC, NoteType
+from ..notetypes import DEFAULT_KIND, NOTE_TYPES, NoteType
+from .kinds import check_kind
 from .fences import FenceScanner
 from .files import find_card_files, relative_name
 
@@ -23,7 +24,7 @@ try:  # the C loader is several times faster; pure Python is the fallback
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
-FRONT_MATTER_KEYS = ("id", "tags", "deck")
+FRONT_MATTER_KEYS = ("id", "tags", "deck", "type")
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HEADING = re.compile(r"^##[ \t]+(.*?)[ \t#]*$")
 _KEY = re.compile(r"([^\s#:][^:]*):")
@@ -36,7 +37,7 @@ def suggest_id(path: Path) -> str:
 
 
 def read_card(
-    path: Path | str, cards_dir: Path, source: bytes | None = None, *, note_type: NoteType = BASIC
+    path: Path | str, cards_dir: Path, source: bytes | None = None, *, note_types: dict[str, NoteType] = NOTE_TYPES
 ) -> tuple[Card | None, list[CardError]]:
     """Parse one card file (or its bytes, already read). Returns the card (None if unusable) and every problem.
 
@@ -44,7 +45,6 @@ def read_card(
     """
     path = Path(path)
     where = str(path)
-    errors: list[CardError] = []
     if source is None:
         source = path.read_bytes()
     try:
@@ -58,23 +58,22 @@ def read_card(
         return None, [CardError(where, line, "contains the control character U+001F, which Anki uses between fields; remove it")]
     lines = text.splitlines()
 
-    meta, body_start, meta_errors, key_lines = _front_matter(lines, where, path)
-    errors += meta_errors
+    meta, body_start, errors, key_lines = _front_matter(lines, where, path)
+    kind = meta.get("type", DEFAULT_KIND) if meta is not None else DEFAULT_KIND
+    if not isinstance(kind, str) or kind not in note_types:
+        close = difflib.get_close_matches(str(kind), note_types, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        errors.append(CardError(where, key_lines.get("type", 2), f"unknown card type '{kind}' (known: {', '.join(note_types)}){hint}"))
+        kind = DEFAULT_KIND
+    note_type = note_types[kind]
     sections, section_errors = _sections(lines, body_start, where, note_type.section_names)
     errors += section_errors
-    if meta is None:
+    if meta is None or errors:
         return None, errors
-
-    end_line = max(len(lines), 1)  # where a missing section was expected
-    for spec in note_type.sections:
-        section = sections.get(spec.section)
-        if section is None and spec.required:
-            errors.append(CardError(where, end_line, f"missing '## {spec.section.title()}' section"))
-        elif section is not None and not section.text.strip():
-            if spec.required:
-                errors.append(CardError(where, section.heading_line, f"empty '## {spec.section.title()}' section"))
-            else:
-                del sections[spec.section]  # an empty optional section is no section
+    errors += _section_problems(sections, note_type, where, max(len(lines), 1))
+    if errors:
+        return None, errors
+    errors += check_kind(sections, note_type, where)
     if errors:
         return None, errors
     card = Card(
@@ -86,16 +85,32 @@ def read_card(
         tags=tuple(meta.get("tags", ())),
         deck=meta.get("deck"),
         sections=sections,
+        kind=kind,
     )
     return card, []
 
 
-def read_cards(cards_dir: Path, *, note_type: NoteType = BASIC) -> tuple[list[Card], list[CardError]]:
+def _section_problems(sections: dict[str, Section], note_type: NoteType, where: str, end_line: int) -> list[CardError]:
+    """Required sections missing or empty; an empty optional section is dropped."""
+    errors = []
+    for spec in note_type.sections:
+        section = sections.get(spec.section)
+        if section is None and spec.required:
+            errors.append(CardError(where, end_line, f"missing '## {spec.section.title()}' section"))
+        elif section is not None and not section.text.strip():
+            if spec.required:
+                errors.append(CardError(where, section.heading_line, f"empty '## {spec.section.title()}' section"))
+            else:
+                del sections[spec.section]
+    return errors
+
+
+def read_cards(cards_dir: Path) -> tuple[list[Card], list[CardError]]:
     """Every well-formed card under ``cards_dir``, and every problem found in the others."""
     cards_dir = cards_dir.absolute()
     cards, errors = [], []
     for path in find_card_files(cards_dir):
-        card, problems = read_card(path, cards_dir, note_type=note_type)
+        card, problems = read_card(path, cards_dir)
         errors += problems
         if card is not None:
             cards.append(card)
@@ -105,7 +120,7 @@ def read_cards(cards_dir: Path, *, note_type: NoteType = BASIC) -> tuple[list[Ca
 def _front_matter(lines: list[str], where: str, path: Path):
     """Parse and check the YAML front matter.
 
-    Returns (meta or None, first body line index, errors, file line of each key).
+    Returns (meta, None when unreadable; first body line index; errors; file line of each key).
     """
     if not lines or lines[0].strip() != "---":
         return None, 0, [
@@ -129,8 +144,7 @@ def _front_matter(lines: list[str], where: str, path: Path):
     if not isinstance(meta, dict):
         return None, end + 1, [CardError(where, 2, "front matter must be a mapping of keys to values (id: ..., tags: [...])")], key_lines
 
-    errors = _check_meta(meta, where, path, key_lines)
-    return (None if errors else meta), end + 1, errors, key_lines
+    return meta, end + 1, _check_meta(meta, where, path, key_lines), key_lines
 
 
 def _check_meta(meta: dict, where: str, path: Path, key_lines: dict[str, int]) -> list[CardError]:
