@@ -10,6 +10,13 @@ matplotlib, numpy and scikit-learn.  Rerun it from the repository root with
 The output is reproducible byte for byte: fixed random seeds, the Agg
 backend, a constant ``svg.hashsalt`` and no date/creator metadata.  Text is
 kept as SVG text (``svg.fonttype = "none"``) in a sans-serif font.
+
+The figures have a transparent background, because Anki shows them on a
+white card by day and a dark one (about #1e1e1e) in night mode. Every line
+and label therefore uses a mid-tone colour with enough contrast on both: a
+mid grey for axes, outlines and text, and saturated mid-tone hues for data.
+Never draw black, white or pale fills on the page itself (white text inside
+a saturated box is fine: the box stays the same in both modes).
 """
 
 import argparse
@@ -25,9 +32,12 @@ from matplotlib.patches import Rectangle, Wedge  # noqa: E402
 from sklearn.metrics import auc, roc_curve  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 
-# Okabe-Ito colour-blind-safe palette.
-BLACK, ORANGE, SKY, GREEN = "#000000", "#E69F00", "#56B4E9", "#009E73"
-BLUE, RED, GREY = "#0072B2", "#D55E00", "#999999"
+# Mid-tone colours: contrast of at least 3.3:1 against both white and
+# #1e1e1e (WCAG's 3:1 for graphics and large text), so the transparent
+# figures read in Anki's day and night modes alike.
+FG = "#888888"  # axes, outlines, text: 3.5:1 on white, 4.7:1 on #1e1e1e
+BLUE, ORANGE, GREEN = "#2F7FD8", "#D9730D", "#1F9D55"
+RED, PURPLE = "#E0453A", "#A05CC8"
 SIZE = (4.5, 3.2)  # inches
 
 plt.rcParams.update({
@@ -36,8 +46,10 @@ plt.rcParams.update({
     "mathtext.fontset": "dejavusans", "font.size": 12,
     "axes.labelsize": 12, "xtick.labelsize": 11, "ytick.labelsize": 11,
     "legend.fontsize": 11, "lines.linewidth": 2.5, "axes.linewidth": 1.5,
-    "figure.facecolor": "white", "axes.facecolor": "white",
-    "savefig.facecolor": "white", "savefig.transparent": False,
+    "figure.facecolor": "none", "axes.facecolor": "none",
+    "savefig.facecolor": "none", "savefig.transparent": True,
+    "text.color": FG, "axes.edgecolor": FG, "axes.labelcolor": FG,
+    "xtick.color": FG, "ytick.color": FG,
     "axes.spines.top": False, "axes.spines.right": False,
 })
 
@@ -60,23 +72,25 @@ def svm_margin():
     for cls, colour, marker in ((0, BLUE, "o"), (1, ORANGE, "s")):
         ax.scatter(*X[y == cls].T, c=colour, marker=marker, s=36, zorder=3)
     ax.scatter(*clf.support_vectors_.T, s=190, facecolors="none",
-               edgecolors=BLACK, linewidths=2, zorder=4,
+               edgecolors=FG, linewidths=2, zorder=4,
                label="support vectors")
     xs = np.array([-3.5, 3.5])
     for level, style in ((0, "-"), (-1, "--"), (1, "--")):
         # w . x + b = level  ->  x2 = (level - b - w1 x1) / w2
-        ax.plot(xs, (level - b - w[0] * xs) / w[1], style, c=BLACK,
+        ax.plot(xs, (level - b - w[0] * xs) / w[1], style, c=FG,
                 lw=2.5 if level == 0 else 2)
-    p0 = -b * w / (w @ w)  # point on the hyperplane closest to the origin
+    # the margin arrow crosses the band low down, where its label can sit
+    # right of the band on empty canvas (no box is drawn behind any text)
+    x2 = -1.35
+    p0 = np.array([(-b - w[1] * x2) / w[0], x2])  # on the hyperplane
     half = w / (w @ w)  # from the hyperplane to a margin line
     ax.annotate("", p0 + half, p0 - half, arrowprops=dict(
-        arrowstyle="<|-|>", color=RED, lw=2, shrinkA=0, shrinkB=0))
-    ax.text(*(p0 + 0.25 * half + [0.15, -0.35]), r"$2/\Vert w\Vert$",
-            color=RED, fontsize=14, ha="left", va="top",
-            bbox=dict(fc="white", ec="none", pad=1))
+        arrowstyle="<|-|>", color=PURPLE, lw=2, shrinkA=0, shrinkB=0))
+    ax.text(*(p0 + half + [0.12, -0.05]), r"$2/\Vert w\Vert$",
+            color=PURPLE, fontsize=14, ha="left", va="center")
     ax.set(xlim=(-3.2, 3.2), ylim=(-2.6, 2.6), xlabel="$x_1$", ylabel="$x_2$",
            xticks=[], yticks=[], aspect="equal")
-    ax.legend(loc="lower right", frameon=False, handletextpad=0.2)
+    ax.legend(loc="lower left", frameon=False, handletextpad=0.2)
     return fig
 
 
@@ -88,8 +102,8 @@ def pca_projection():
     vt *= np.sign(vt[:, :1])  # make both components point to the right
     std = s / np.sqrt(len(X) - 1)  # sqrt of explained variance
     fig, ax = new_figure()
-    ax.scatter(*X.T, s=14, c=SKY, alpha=0.8, zorder=1)
-    ax.axline((0, 0), vt[0], c="#BBBBBB", lw=2, zorder=0)
+    ax.scatter(*X.T, s=14, c=BLUE, alpha=0.45, lw=0, zorder=1)
+    ax.axline((0, 0), vt[0], c=FG, alpha=0.6, lw=2, zorder=0)
     scores = X @ vt.T
     shown = []  # per stretch of PC1, the visible point farthest from PC1
     for t in (-3.6, -2.4, -1.2, 1.2, 2.4, 3.6):
@@ -97,17 +111,16 @@ def pca_projection():
         shown.append(np.argmax(np.where(near, abs(scores[:, 1]), -1)))
     for i in shown:
         p = scores[i, 0] * vt[0]  # orthogonal projection onto PC1
-        ax.plot(*np.c_[X[i], p], "-", c=BLACK, lw=2, zorder=2)
-        ax.plot(*X[i], "o", mfc=SKY, mec=BLACK, mew=1.5, ms=6, zorder=2)
-        ax.plot(*p, "o", c=BLACK, ms=5, zorder=2)
+        ax.plot(*np.c_[X[i], p], "-", c=FG, lw=2, zorder=2)
+        ax.plot(*X[i], "o", mfc=BLUE, mec=FG, mew=1.5, ms=6, zorder=2)
+        ax.plot(*p, "o", c=FG, ms=5, zorder=2)
     for v, sd, colour, name in zip(vt, std, (RED, GREEN), ("PC1", "PC2")):
         tip = 2 * sd * v
         ax.annotate("", tip, (0, 0), arrowprops=dict(
             arrowstyle="-|>,head_width=0.4,head_length=0.8", color=colour,
             lw=3, shrinkA=0, shrinkB=0), zorder=3)
         ax.text(*(tip * 1.12), name, color=colour, fontsize=13,
-                fontweight="bold", ha="center", va="center", zorder=4,
-                bbox=dict(fc="white", ec="none", pad=1, alpha=0.85))
+                fontweight="bold", ha="center", va="center", zorder=4)
     ax.set(aspect="equal", xticks=[], yticks=[], xlabel="$x_1$",
            ylabel="$x_2$", xlim=(-5.2, 5.2), ylim=(-3.6, 3.6))
     return fig
@@ -117,22 +130,24 @@ def precision_recall():
     fig, ax = new_figure()
     ax.axis("off")
     W, H, c, r = 3.2, 2.6, (1.6, 1.3), 0.95
-    regions = [Rectangle((0, 0), W / 2, H, fc="#CDEBE1", ec="none"),
-               Rectangle((W / 2, 0), W / 2, H, fc="#E6E6E6", ec="none"),
+    regions = [Rectangle((0, 0), W / 2, H, fc=to_rgba(GREEN, 0.2),
+                         ec="none"),
+               Rectangle((W / 2, 0), W / 2, H, fc=to_rgba(FG, 0.2),
+                         ec="none"),
                Wedge(c, r, 90, 270, fc=GREEN, ec="none"),
                Wedge(c, r, -90, 90, fc=ORANGE, ec="none"),
-               Rectangle((0, 0), W, H, fc="none", ec=BLACK, lw=2),
-               plt.Circle(c, r, fc="none", ec=BLACK, lw=2.5)]
+               Rectangle((0, 0), W, H, fc="none", ec=FG, lw=2),
+               plt.Circle(c, r, fc="none", ec=FG, lw=2.5)]
     for patch in regions:
         ax.add_patch(patch)
-    for x, y, label in ((1.15, 1.3, "TP"), (2.05, 1.3, "FP"),
-                        (0.3, 0.22, "FN"), (2.9, 0.22, "TN")):
+    for x, y, label, colour in ((1.15, 1.3, "TP", "white"),
+                                (2.05, 1.3, "FP", "white"),
+                                (0.3, 0.22, "FN", FG), (2.9, 0.22, "TN", FG)):
         ax.text(x, y, label, ha="center", va="center", fontsize=14,
-                fontweight="bold")
+                fontweight="bold", color=colour)
     ax.text(W / 4, H + 0.08, "relevant", ha="center", va="bottom")
     ax.text(3 * W / 4, H + 0.08, "not relevant", ha="center", va="bottom")
-    ax.text(c[0], c[1] - r - 0.08, "retrieved", ha="center", va="top",
-            bbox=dict(fc="white", ec="none", pad=1.5))
+    ax.text(c[0], c[1] - r - 0.08, "retrieved", ha="center", va="top")
     frac = r"$\dfrac{\mathrm{TP}}{\mathrm{TP}+\mathrm{%s}}$"
     for y, name, wrong in ((1.85, "precision", "FP"), (0.75, "recall", "FN")):
         ax.text(W + 0.2, y, f"{name} =\n" + frac % wrong, va="center",
@@ -153,11 +168,11 @@ def kfold_cv():
                                    fc=ORANGE if val else BLUE))
             ax.text(j + 0.47, y + 0.5, "val" if val else "train",
                     ha="center", va="center", fontsize=11,
-                    color=BLACK if val else "white")
+                    color="white")
         ax.text(-0.12, y + 0.5, f"split {i + 1}", ha="right", va="center")
-    ax.add_patch(Rectangle((k + 0.3, 0.1), 1.0, k - 0.2, fc=GREY, lw=0))
+    ax.add_patch(Rectangle((k + 0.3, 0.1), 1.0, k - 0.2, fc=FG, lw=0))
     ax.text(k + 0.8, k / 2, "test (held out)", rotation=90, ha="center",
-            va="center", fontsize=12)
+            va="center", fontsize=12, color="white")
     ax.text(k / 2, k + 0.15, f"{k}-fold cross-validation on the training data",
             ha="center", va="bottom", fontsize=12)
     ax.set(xlim=(-1.3, k + 1.35), ylim=(0, k + 0.7))
@@ -173,9 +188,9 @@ def confusion_matrix():
     for n, (short, name, extra, colour) in enumerate(cells):
         row, col = divmod(n, 2)
         ax.add_patch(Rectangle((col, row), 1, 1, fc=to_rgba(colour, 0.25),
-                               ec=BLACK, lw=2))
+                               ec=FG, lw=2))
         ax.text(col + 0.5, row + 0.38, short, ha="center", va="center",
-                fontsize=18, fontweight="bold")
+                fontsize=18, fontweight="bold", color=colour)
         ax.text(col + 0.5, row + 0.62, name + ("\n" + extra if extra else ""),
                 ha="center", va="top", fontsize=11, linespacing=1.3)
     ticks = [0.5, 1.5]
@@ -198,7 +213,7 @@ def roc():
     ax.fill_between(fpr, tpr, color=BLUE, alpha=0.15, lw=0)  # the AUC
     ax.plot(fpr, tpr, c=BLUE,
             label=f"classifier\nAUC = {auc(fpr, tpr):.2f}")
-    ax.plot([0, 1], [0, 1], "--", c=GREY, lw=2, label="chance\nAUC = 0.50")
+    ax.plot([0, 1], [0, 1], "--", c=FG, lw=2, label="chance\nAUC = 0.50")
     ax.set(xlim=(0, 1), ylim=(0, 1.0), aspect="equal",
            xlabel="False positive rate", ylabel="True positive rate",
            xticks=[0, 0.5, 1], yticks=[0, 0.5, 1])
@@ -218,10 +233,10 @@ def bias_variance():
     total = bias2 + variance + noise
     best = np.argmin(total)
     fig, ax = new_figure()
-    curves = ((total, "-", BLACK, "total error", (0.07, 1.85, "left")),
+    curves = ((total, "-", PURPLE, "total error", (0.07, 1.85, "left")),
               (bias2, "-", BLUE, "bias$^2$", (0.03, 0.5, "left")),
               (variance, "-", ORANGE, "variance", (0.98, 1.15, "right")),
-              (noise, ":", GREY, "irreducible noise", (0.98, 0.3, "right")))
+              (noise, ":", FG, "irreducible noise", (0.98, 0.3, "right")))
     for values, style, colour, label, (tx, ty, ha) in curves:
         ax.plot(x, values, style, c=colour)
         ax.text(tx, ty, label, color=colour, ha=ha, va="bottom")
@@ -236,10 +251,10 @@ def bias_variance():
 def sigmoid():
     z = np.linspace(-8, 8, 400)
     fig, ax = new_figure()
-    ax.axhline(0.5, c=GREY, ls="--", lw=2)
-    ax.axvline(0, c=GREY, ls="--", lw=2)
+    ax.axhline(0.5, c=FG, ls="--", lw=2)
+    ax.axvline(0, c=FG, ls="--", lw=2)
     for level in (0, 1):
-        ax.axhline(level, c=GREY, ls=":", lw=2)
+        ax.axhline(level, c=FG, ls=":", lw=2)
     ax.plot(z, 1 / (1 + np.exp(-z)), c=BLUE)
     ax.plot(0, 0.5, "o", c=RED, ms=8, zorder=3)
     ax.annotate(r"$\sigma(0) = 0.5$", (0, 0.5), (1.2, 0.32), color=RED)
