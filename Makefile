@@ -6,6 +6,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# the oldest library versions the project declares, for the deck's code blocks
+OLDEST := .venv-oldest
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .PHONY: deck test check preview screenshots clean
@@ -16,9 +18,10 @@ deck: $(VENV)/.installed-deck node_modules/.installed
 check: $(VENV)/.installed-deck node_modules/.installed
 	$(BIN)/python build_deck.py --check
 
-test: $(VENV)/.installed-test node_modules/.installed
+test: $(VENV)/.installed-test node_modules/.installed $(OLDEST)/.installed
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
+	PYTHONPATH=. $(OLDEST)/bin/python -m pytest tests/test_deck.py -k code_block -q -p no:cacheprovider
 
 preview: $(VENV)/.installed-deck node_modules/.installed
 	$(BIN)/python build_deck.py --preview preview
@@ -38,10 +41,15 @@ $(VENV)/.installed-test: $(VENV)/bin/python pyproject.toml constraints.txt
 	$(PIP) -e '.[test]'
 	touch $@ $(VENV)/.installed-deck
 
+$(OLDEST)/.installed: constraints-oldest.txt
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check -r constraints-oldest.txt
+	touch $@
+
 # MathJax 3.2.2, the version Anki renders with, pinned by package-lock.json; skipped without npm
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo 'npm not found: math will not be checked by MathJax (install Node.js to enable it)' >&2; fi
 
 clean:
-	rm -rf $(VENV) dist .cache node_modules preview
+	rm -rf $(VENV) $(OLDEST) dist .cache node_modules preview

@@ -154,3 +154,13 @@ def test_figures_are_svg():
 def test_no_sentence_is_copied_from_the_source():
     result = subprocess.run([sys.executable, str(COPYCHECK), str(SEED), str(CARDS)], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "copied runs: 0", result.stdout[-3000:]
+
+
+def test_code_lines_fit_a_phone():
+    """40 characters of code fill a 375 px card: longer lines would scroll sideways."""
+    too_long = []
+    for card in cards():
+        for section in card.sections.values():
+            for match in _FENCED.finditer(section.text):
+                too_long += [f"{card.name}: {line}" for line in match.group(3).split("\n") if len(line) > 40]
+    assert too_long == []

@@ -198,3 +198,58 @@ def test_every_card_of_every_type_shows_typeset_in_the_browser(tmp_path, visit):
     assert page.locator("#card-t .pv-front input#typeans").count() == 1
     assert page.locator("#card-c mjx-container").count() == 4 and page.locator("mjx-merror").count() == 0
     assert session.console_errors == []
+
+
+def test_no_code_block_scrolls_sideways_on_a_phone(shipped_site, visit):
+    session = visit(PHONE)
+    session.open(shipped_site / "index.html")
+    session.switch("phone")
+    scrolling = []
+    for path in pages(shipped_site)[1:]:
+        page = session.open(path)
+        scrolling += page.evaluate(
+            """[...document.querySelectorAll('.pv-face .highlight pre')]
+                 .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+                 .map(pre => pre.closest('article').id)"""
+        )
+    assert scrolling == [], "code wider than a phone card (keep code lines to 40 characters)"
+
+
+def _luminance(rgb) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a, b) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_figures_read_well_in_night_mode(shipped_site, visit, tmp_path):
+    """No bright box around a figure on a dark card, and its lines and text stand out from the card."""
+    from PIL import Image
+
+    session = visit(PHONE)
+    session.open(shipped_site / "index.html")
+    session.switch("night")
+    seen = 0
+    for path in pages(shipped_site)[1:]:
+        page = session.open(path)
+        for index, image in enumerate(page.locator(".pv-face img").all()):
+            image.scroll_into_view_if_needed()
+            shot = tmp_path / f"{path.stem}-{index}.png"
+            image.screenshot(path=str(shot))
+            data = Image.open(shot).convert("RGB").tobytes()
+            pixels = [tuple(data[i:i + 3]) for i in range(0, len(data), 3)]
+            background = max(set(pixels), key=pixels.count)
+            assert _contrast(background, (0x1E, 0x1E, 0x1E)) < 1.2, f"{path.name}: a figure draws its own light background"
+            ink = [p for p in pixels if _contrast(p, background) > 1.5]
+            assert len(ink) > 0.005 * len(pixels), f"{path.name}: a figure is nearly invisible in night mode"
+            main_ink = max(set(ink), key=ink.count)  # the commonest drawn colour (edges are blends)
+            assert _contrast(main_ink, background) >= 3, f"{path.name}: a figure's lines are too faint in night mode"
+            seen += 1
+    assert seen >= 5

@@ -102,7 +102,7 @@ def pca_projection():
     vt *= np.sign(vt[:, :1])  # make both components point to the right
     std = s / np.sqrt(len(X) - 1)  # sqrt of explained variance
     fig, ax = new_figure()
-    ax.scatter(*X.T, s=14, c=BLUE, alpha=0.45, lw=0, zorder=1)
+    ax.scatter(*X.T, s=14, c=BLUE, alpha=0.8, lw=0, zorder=1)
     ax.axline((0, 0), vt[0], c=FG, alpha=0.6, lw=2, zorder=0)
     scores = X @ vt.T
     shown = []  # per stretch of PC1, the visible point farthest from PC1
