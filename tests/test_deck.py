@@ -164,3 +164,19 @@ def test_code_lines_fit_a_phone():
             for match in _FENCED.finditer(section.text):
                 too_long += [f"{card.name}: {line}" for line in match.group(3).split("\n") if len(line) > 40]
     assert too_long == []
+
+
+@pytest.mark.slow
+def test_the_shipped_deck_imports_into_anki_without_duplicates(tmp_path, collection):
+    from conftest import import_package
+
+    output = tmp_path / "deck.apkg"
+    result = build(cards_dir=CARDS, media_dir=MEDIA, output=output, cache_dir=False)
+    assert result.notes >= 350
+    log = import_package(collection, output)
+    assert len(log.new) == result.notes and collection.note_count() == result.notes
+    again = import_package(collection, output)
+    # Anki logs an existing note that is not newer as a "duplicate": it is skipped, not added
+    assert (len(again.new), len(again.updated), len(again.duplicate)) == (0, 0, result.notes)
+    assert len(again.conflicting) == len(again.first_field_match) == 0
+    assert collection.note_count() == result.notes
