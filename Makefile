@@ -2,7 +2,8 @@
 #   make deck   build the deck into dist/
 #   make test   run the whole test suite
 #   make preview  write an HTML preview of every card into preview/ (open preview/index.html)
-# Node.js (npm) is optional: with it, formulas are checked by Anki's MathJax and previews show math.
+# Node.js (npm) is optional: formulas are checked by Anki's MathJax in Python; npm only adds the
+# tests that compare it with MathJax in Node, and rebuilds the bundled MathJax.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -46,10 +47,11 @@ $(OLDEST)/.installed: constraints-oldest.txt
 	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check -r constraints-oldest.txt
 	touch $@
 
-# MathJax 3.2.2, the version Anki renders with, pinned by package-lock.json; skipped without npm
+# mathjax-full 3.2.2 and esbuild, pinned by package-lock.json: only to cross-check the bundled
+# MathJax against Node's and to rebuild the bundle (tools/build_mathjax_bundle.py); skipped without npm
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
-	else echo 'npm not found: math will not be checked by MathJax (install Node.js to enable it)' >&2; fi
+	else echo 'npm not found: the Node cross-check tests are skipped (math is still checked, in Python)' >&2; fi
 
 clean:
 	rm -rf $(VENV) $(OLDEST) dist .cache node_modules preview

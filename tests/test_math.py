@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
+import sys
 
 import pytest
 from conftest import REPO, card_text
 
-from mdanki.anki_math import ANKI_TEX, mathjax_package
+from mdanki.anki_math import ANKI_TEX
 from mdanki.cli import main
-from mdanki.math import MathJaxNode, MathSession, MathUnavailable, check_formulas, find_formulas, formulas_of
+from mdanki.math import EmbeddedMathJax, MathSession, check_formulas, find_formulas, formulas_of
 from mdanki.math import find as mathfind
-from mdanki.math import node as mathjax_node
+from mdanki.math.v8 import MathJaxV8
 from mdanki.model import CardRecord, Formula
 
-needs_mathjax = pytest.mark.skipif(
-    shutil.which("node") is None or mathjax_package() is None,
-    reason="MathJax check needs Node.js and the pinned MathJax: run 'npm ci' (make test does)",
-)
+# the build's MathJax runs in the embedded V8 of the mini-racer wheel, a declared dependency
+needs_mathjax = pytest.mark.skipif(importlib.util.find_spec("py_mini_racer") is None, reason="needs mini-racer")
+
+
+class NoMathJax:
+    """A checker that must not be needed: everything it is asked comes from the verdict cache."""
+
+    key = EmbeddedMathJax(tex=ANKI_TEX).key
+    submitted = False
+
+    def submit(self, formulas):
+        assert list(formulas) == [], "MathJax was asked although every verdict was cached"
+
+    def verdicts(self):
+        raise AssertionError("MathJax was started")
+
+    def close(self):
+        pass
 
 GOOD = [
     r"\begin{aligned} \hat\beta &= (X^\top X)^{-1} X^\top y \\ \operatorname{Var}(\hat\beta) &= \sigma^2 (X^\top X)^{-1} \end{aligned}",
@@ -40,8 +55,9 @@ BAD = {
 }
 
 
-def run_mathjax(formulas, **options):
-    return mathjax_node.run_mathjax(formulas, tex=ANKI_TEX, **options)
+def run_mathjax(formulas):
+    with MathJaxV8(tex=ANKI_TEX) as mathjax:
+        return mathjax.verdicts((f.tex, f.display) for f in formulas)
 
 
 # --- finding formulas the way MathJax finds them --------------------------------------------
@@ -100,16 +116,11 @@ def test_anki_packages_textmacros_is_off():
 def test_verdicts_are_cached_so_an_unchanged_deck_starts_no_node(tmp_path):
     cache = tmp_path / "mathjax.json"
     formulas = [Formula("a + b", False), Formula(r"\foo", True)]
-    first, started = check_formulas(formulas, checker=MathJaxNode(tex=ANKI_TEX), cache=cache)
+    first, started = check_formulas(formulas, checker=EmbeddedMathJax(tex=ANKI_TEX), cache=cache)
     assert started and cache.exists()
-    again, started = check_formulas(formulas, checker=MathJaxNode(tex=ANKI_TEX, node="/nonexistent/node"), cache=cache)
+    again, started = check_formulas(formulas, checker=NoMathJax(), cache=cache)
     assert not started and again == first
     assert first[formulas[1]] == r"Undefined control sequence \foo"
-
-
-def test_missing_mathjax_is_reported_not_raised(tmp_path):
-    with pytest.raises(MathUnavailable, match="npm ci"):
-        run_mathjax([Formula("x", False)], root=tmp_path, node=shutil.which("node") or "node")
 
 
 # --- through the command line ---------------------------------------------------------------
@@ -155,13 +166,21 @@ def test_cached_results_still_fail_the_build_without_node(project, capsys, monke
     assert "not validated" not in err
 
 
-def test_without_node_the_build_warns_once_and_goes_on(project, capsys, monkeypatch):
+@needs_mathjax
+def test_math_is_checked_with_no_node_on_the_path(project, capsys, monkeypatch):
     monkeypatch.setenv("PATH", "")
+    project.card("a.md", answer=r"$\foo$")
+    code, _, err = run(capsys)
+    assert code == 1 and r"cards/a.md:8: math error: Undefined control sequence \foo in \foo" in err
+
+
+def test_without_mini_racer_the_build_warns_once_and_goes_on(project, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "py_mini_racer", None)  # as if the wheel were missing
     project.card("a.md", answer="$\\foo$ and\n\n$$\nx\n$$\n")
     project.card("b.md", answer=r"$y$")
     code, out, err = run(capsys)
     assert code == 0 and "-> dist/deck.apkg" in out
-    assert err.count("warning: math not validated: node not found") == 1
+    assert err.count("warning: math not validated: mini-racer is not installed: pip install mini-racer") == 1
 
 
 @needs_mathjax
@@ -174,18 +193,19 @@ def test_the_shipped_deck_has_no_math_errors(capsys, monkeypatch):
 
 
 @needs_mathjax
-def test_an_unchanged_deck_starts_no_node_and_an_edit_checks_only_its_formulas(project, monkeypatch):
+def test_an_unchanged_deck_starts_no_mathjax_and_an_edit_checks_only_its_formulas(project, monkeypatch):
     project.card("a.md", answer=r"$a^2$ and $\sqrt{b}$")
     project.card("b.md", answer=r"$c_1$")
     project.build()
     sent = []
-    send = mathjax_node._Process.send
+    check = MathJaxV8.verdicts
 
-    def recording(self, batch):
-        sent.extend(f.tex for f in batch)
-        send(self, batch)
+    def recording(self, formulas):
+        formulas = list(formulas)
+        sent.extend(tex for tex, _ in formulas)
+        return check(self, formulas)
 
-    monkeypatch.setattr(mathjax_node._Process, "send", recording)
+    monkeypatch.setattr(MathJaxV8, "verdicts", recording)
     project.build()
     assert sent == []
     project.card("b.md", answer=r"$c_1$ and $c_2$")
@@ -197,7 +217,7 @@ def test_a_formula_that_is_never_closed_is_an_error(tmp_path):
     fields = {"Answer": "<p>Intro.</p>\n<p>See \\(x + 1 here.</p>"}
     formulas = tuple(Formula(f.tex, f.display, f.closed, line=10) for _, f in formulas_of(fields))
     record = CardRecord("k", "x", 2, "x.md", (), (), None, "d", (), formulas)
-    session = MathSession(checker=MathJaxNode(tex=ANKI_TEX, node="/nonexistent/node"), cache=None, cards_dir=tmp_path)
+    session = MathSession(checker=NoMathJax(), cache=None, cards_dir=tmp_path)
     result = session.finish([record])
     assert [(e.path, e.line, e.message) for e in result.errors] == [
         (str(tmp_path / "x.md"), 10, r"math error: \( is never closed, so Anki shows the formula as text in x + 1 here.")

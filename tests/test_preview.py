@@ -7,7 +7,6 @@ import re
 import pytest
 from conftest import card_text
 
-from mdanki.anki_math import mathjax_package
 from mdanki.cli import main
 from mdanki.notetypes import BASIC
 from mdanki.notetypes import basic as notetype
@@ -69,16 +68,12 @@ def test_preview_is_offline(project, capsys):
         text = page.read_text()
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), page.name
         assert "fetch(" not in text and "XMLHttpRequest" not in text
-        if mathjax_package() is not None:
-            assert '<script id="MathJax-script" async src="mathjax/tex-chtml-full.js"></script>' in text
-    if mathjax_package() is not None:
-        fonts = project.root / "preview" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
-        assert (fonts / "MathJax_Main-Regular.woff").exists()
+        assert '<script id="MathJax-script" async src="mathjax/tex-chtml-full.js"></script>' in text
+    fonts = project.root / "preview" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert (fonts / "MathJax_Main-Regular.woff").exists()  # the packaged MathJax: no Node, no npm
 
 
 def test_mathjax_is_configured_like_anki(project, capsys):
-    if mathjax_package() is None:
-        pytest.skip("MathJax not installed: run 'npm ci'")
     sample_deck(project)
     build_preview(project, capsys)
     page = (project.root / "preview" / "index.html").read_text()
@@ -131,11 +126,11 @@ def test_preview_takes_no_package_options(project, capsys, extra):
 def test_without_mathjax_the_preview_says_so(project, capsys, monkeypatch):
     import mdanki.preview.site
 
-    monkeypatch.setattr(mdanki.preview.site, "mathjax_package", lambda root=None: None)
+    monkeypatch.setattr(mdanki.preview.site, "MATHJAX", project.root / "no-mathjax-here")
     project.card("a.md", answer="$x$")
     code, _, err = build_preview(project, capsys)
     assert code == 0
-    assert "warning: preview without MathJax: formulas show as TeX; run 'npm ci' to install it" in err
+    assert "warning: preview without MathJax: formulas show as TeX; reinstall mdanki (its MathJax files are missing)" in err
     assert not (project.root / "preview" / "mathjax").exists()
 
 

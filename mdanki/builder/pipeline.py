@@ -17,7 +17,7 @@ from pathlib import Path
 from ..anki_math import ANKI_TEX
 from ..atomic import replacing
 from ..errors import BuildError, CardError
-from ..math import MathJaxNode, MathSession
+from ..math import EmbeddedMathJax, MathSession
 from ..model import CardRecord, Changes, Deck, MediaFile
 from ..notes import deck_for, lock, make_notes, with_parents
 from ..notetypes import DEFAULT_KIND, NOTE_TYPES
@@ -76,11 +76,9 @@ def build(
     job = RenderJob(cards_dir, media_dir, tuple(p for p in (cards_dir, media_dir) if p is not None), fingerprint())
     cache = _open_cache(cards_dir, cache_dir, job.fingerprint, warn)
     jobs = jobs or default_jobs()
-    # MathJax checks each new card's formulas while the other cards render and the package
-    # is written; the package only replaces the old one once the math has passed
-    math = MathSession(
-        checker=MathJaxNode(tex=ANKI_TEX, processes=jobs), cache=_verdict_cache(cards_dir, cache_dir), cards_dir=cards_dir
-    )
+    # MathJax (in the embedded V8) checks each new card's formulas while the other cards render
+    # and the package is written; the package only replaces the old one once the math has passed
+    math = MathSession(checker=EmbeddedMathJax(tex=ANKI_TEX), cache=_verdict_cache(cards_dir, cache_dir), cards_dir=cards_dir)
     background = ThreadPoolExecutor(1)
     try:
         names = [relative_name(path, cards_dir) for path in files]
@@ -282,5 +280,5 @@ def _write_preview(folder: Path, records, fields, deck: DeckSettings, descriptio
     except PreviewProblem as problem:
         raise BuildError([CardError(str(folder), 0, str(problem))]) from None
     if not site.mathjax:
-        warn("preview without MathJax: formulas show as TeX; run 'npm ci' to install it")
+        warn("preview without MathJax: formulas show as TeX; reinstall mdanki (its MathJax files are missing)")
     return site.index

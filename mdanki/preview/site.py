@@ -17,12 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..anki_math import mathjax_package
 from ..model import MediaFile
 from ..notetypes import NoteType
 from .pages import PreviewCard, deck_label, deck_page, index_page, page
 
 ASSETS = Path(__file__).with_name("assets")  # the preview's own CSS and script (package data)
+# the browser MathJax Anki loads, copied byte for byte from mathjax-full 3.2.2 by
+# tools/build_mathjax_bundle.py (package data): a preview with typeset math needs no Node
+MATHJAX = Path(__file__).with_name("mathjax")
 MARKER = ".mdanki-preview"  # proves a folder is ours to empty before writing it again
 _MATHJAX_FILES = ("tex-chtml-full.js", "output/chtml/fonts/woff-v2")
 
@@ -45,7 +47,7 @@ def write_preview(
     media: Iterable[MediaFile],
     main_deck: str,
     description: str = "",
-    mathjax_root: Path | None = None,
+    mathjax: Path | None = None,
 ) -> PreviewSite:
     """Write the site into ``folder`` (emptied first if an earlier preview is there)."""
     cards = list(cards)
@@ -60,7 +62,7 @@ def write_preview(
         shutil.copyfile(ASSETS / name, assets / name)
     for item in media:  # Anki refers to media by bare name, relative to the page
         shutil.copyfile(item.path, folder / item.name)
-    has_mathjax = _copy_mathjax(folder / "mathjax", mathjax_package(mathjax_root))
+    has_mathjax = _copy_mathjax(folder / "mathjax", mathjax or MATHJAX)
 
     by_deck: dict[str, list[PreviewCard]] = defaultdict(list)
     for card in cards:
@@ -97,10 +99,10 @@ def _prepare(folder: Path) -> None:
 
 def _copy_mathjax(target: Path, package: Path | None) -> bool:
     """The one component Anki loads, and the fonts it fetches relative to itself."""
-    if package is None:
+    if package is None or not all((package / name).exists() for name in _MATHJAX_FILES):
         return False
     for name in _MATHJAX_FILES:
-        source = package / "es5" / name
+        source = package / name
         if source.is_dir():
             shutil.copytree(source, target / name)
         else:
