@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{result.notes} notes, {result.media} media files, {result.subdecks} sub-decks {target} "
             f"in {result.seconds:.2f} s"
         )
+        if result.removed:
+            cards = "card" if result.removed == 1 else "cards"
+            print(f"{result.removed} {cards} removed from the source stay in Anki; 'mdanki removed' lists them")
     return EXIT_OK
 
 

@@ -102,6 +102,8 @@ class LockEntry:
     mod: int
     created: int
     kind: str = "basic"  # the note type the card was built as (Anki cannot change it on import)
+    removed: int = 0  # when the card left the source (Unix seconds); 0 while it is there
+    question: str = ""  # a removed card's last question, as plain text, to find it in Anki
 
 
 @dataclass(frozen=True, slots=True)

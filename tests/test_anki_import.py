@@ -245,3 +245,19 @@ def test_cloze_and_reversed_edits_update_in_place_and_a_new_deletion_adds_one_ca
     assert len(after) == len(before) + 1 and len(note_of(collection, "cloze").cards()) == 3
     assert collection.db.all("select * from revlog order by id") == revlog
     assert {m.id for m in collection.models.all_names_and_ids()} == models  # no "+" clone
+
+
+def test_a_removed_card_that_comes_back_updates_the_note_anki_kept(project, collection):
+    project.card("a.md", answer="One.")
+    project.card("b.md")
+    project.build()
+    import_package(collection, project.output)
+    note_id = note_of(collection, "a").id
+    (project.cards / "a.md").unlink()
+    project.build()
+    import_package(collection, project.output)
+    project.card("a.md", answer="Back again.")
+    log = import_package(collection, rebuilt_later(project))
+    assert (len(log.new), len(log.updated)) == (0, 1)
+    assert note_of(collection, "a").id == note_id and note_of(collection, "a")["Answer"] == "<p>Back again.</p>"
+    assert collection.note_count() == 2

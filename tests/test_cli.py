@@ -288,3 +288,25 @@ def test_a_long_build_shows_a_bar_only_on_a_terminal_and_not_with_quiet(project,
     code = main(["--cards", "cards", "--media", "media", "-o", "dist/deck.apkg", "--jobs", "1", *(["-q"] if quiet else [])])
     assert code == 0
     assert ("rendering  [" in stderr.getvalue()) is bar
+
+
+def test_a_removed_card_is_never_forgotten_and_every_build_says_so(project, capsys):
+    project.card("a.md", question="What does the F1 score combine?")
+    project.card("b.md")
+    assert run(project, capsys)[0] == 0
+    (project.cards / "a.md").unlink()
+    code, out, _ = run(project, capsys)
+    assert code == 0 and "1 card removed from the source stay in Anki; 'mdanki removed' lists them" in out
+    assert "-a\t" in (project.cards / "deck.lock").read_text()
+    assert "What does the F1 score combine?" in (project.cards / "deck.lock").read_text()
+    assert "1 card removed" in run(project, capsys)[1]  # and the next build too
+
+
+def test_removing_a_card_and_adding_a_near_copy_asks_about_a_rename(project, capsys):
+    project.card("old-name.md", question="Why does the F1 score use the harmonic mean?")
+    assert run(project, capsys)[0] == 0
+    (project.cards / "old-name.md").unlink()
+    project.card("new-name.md", question="Why does the F1 score use a harmonic mean?")
+    code, _, err = run(project, capsys)
+    assert code == 0
+    assert "warning: did you rename old-name to new-name? keep the old id to keep its history" in err

@@ -100,3 +100,17 @@ def test_a_card_type_other_than_basic_is_a_fifth_column_of_its_line(tmp_path):
         ["a", "h1", "100", "100"], ["b", "h2", "100", "100", "cloze"]
     ]
     assert lock.read(path) == entries and lock.read(path)["b"].kind == "cloze"
+
+
+def test_a_removed_card_keeps_its_line_with_when_and_its_last_question(tmp_path):
+    path = tmp_path / "deck.lock"
+    first = lock.advance({}, {"a": "h1", "b": "h2"}, 100)
+    removed = lock.advance(first, {"a": "h1"}, 200, questions={"b": "What is   B?"})
+    assert removed["b"] == LockEntry("h2", 100, 100, "basic", 200, "What is B?")
+    lock.write(path, removed)
+    assert "-b\th2\t100\t100\tbasic\t200\tWhat is B?\n" in path.read_text()
+    again = lock.advance(lock.read(path), {"a": "h1"}, 300)
+    assert again["b"].removed == 200 and lock.removed(again) == {"b": again["b"]}  # kept, not re-dated
+    back = lock.advance(again, {"a": "h1", "b": "h3"}, 400)
+    assert back["b"] == LockEntry("h3", 400, 100, "basic")  # the old identity, a newer mod
+    assert lock.changes(again, back).added == ("b",) and lock.changes(first, removed).removed == ("b",)

@@ -238,6 +238,15 @@ class RenderCache:
                 text, checksum = rows.get(key, (None, None))
                 yield json.loads(text) if text is not None and checksum == _checksum(text) else None
 
+    def fields_by_card_id(self, ids: set[str]) -> dict[str, dict[str, str]]:
+        """The fields of some entry of each of these card ids (any version; damaged ones skipped)."""
+        found: dict[str, dict[str, str]] = {}
+        for meta, text, checksum in self._db.execute("SELECT meta, fields, fields_sum FROM entries"):
+            card_id = meta[2:meta.find('"', 2)] if meta.startswith('["') else None
+            if card_id in ids and card_id not in found and checksum == _checksum(text):
+                found[card_id] = json.loads(text)
+        return found
+
     def keep_only(self, keys: set[str], names: set[str]) -> None:
         """Forget the entries and files this build did not use, once there are many of them."""
         entries = self._forget("entries", "key", keys, slack=len(keys) + 100)  # old versions may come back

@@ -29,6 +29,7 @@ from ..source import find_card_files, relative_name
 from . import settings as clock
 from .cache import SCHEMA_VERSION, RenderCache
 from .records import render_records, streamed_fields
+from .removed import last_questions, rename_hints
 from .settings import DeckSettings, default_output, load_settings
 from .worker import RenderJob, default_jobs
 
@@ -44,6 +45,7 @@ class BuildResult:
     seconds: float
     changes: Changes  # since the last build, from deck.lock
     preview: Path | None = None  # index.html of the preview site, with preview=...
+    removed: int = 0  # cards removed from the source whose notes stay in Anki (deck.lock keeps them)
 
 
 def default_cache_dir(cards_dir: Path) -> Path:
@@ -106,6 +108,7 @@ def build(
         seconds=time.perf_counter() - started,
         changes=written.changes,
         preview=written.preview,
+        removed=written.removed,
     )
 
 
@@ -116,6 +119,7 @@ class _Written:
     media: int
     decks: int
     changes: Changes
+    removed: int  # cards deck.lock lists as removed from the source (their notes stay in Anki)
 
 
 def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, check, preview, progress, warn) -> _Written:
@@ -127,7 +131,11 @@ def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, chec
     used = [note_type for kind, note_type in NOTE_TYPES.items() if kind in present]
     digests = {record.id: record.digest for record in records} | {t.lock_key: t.digest for t in used}
     kinds = {record.id: record.kind for record in records if record.kind != DEFAULT_KIND}
-    current = lock.advance(previous, digests, clock.now(), kinds)
+    gone = {key for key, entry in previous.items() if not key.startswith("@") and not entry.removed} - digests.keys()
+    questions = last_questions(cache, gone)
+    current = lock.advance(previous, digests, clock.now(), kinds, questions)
+    for hint in rename_hints(questions, previous, records, cache):
+        warn(hint)
     description, description_media = _description(deck, job, cards_dir)
     decks = _decks(records, deck, description)
     media = _media(records, description_media)
@@ -143,7 +151,8 @@ def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, chec
         _write_package(output, note_types, records, fields, deck, current, decks, media, verdicts, progress)
         lock.write(cards_dir / lock.LOCK_NAME, current)
     packaged = not check and preview is None
-    return _Written(output if packaged else None, index, len(media), len(decks), lock.changes(previous, current))
+    changes = lock.changes(previous, current)
+    return _Written(output if packaged else None, index, len(media), len(decks), changes, len(lock.removed(current)))
 
 
 def _no_type_changes(records: list[CardRecord], previous: dict, cards_dir: Path) -> None:

@@ -7,6 +7,9 @@ rebuilding unchanged sources gives the same bytes, and an edit always arrives.
 
 The file is plain text, one line per note sorted by id, so it diffs and merges
 well in git. Commit it with the cards: a fresh clone then builds the same deck.
+A card removed from the source keeps its line, marked with a leading ``-``, when it
+left and its last question: its note stays in users' collections, so it is never
+forgotten, and if the id comes back the note updates instead of being duplicated.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ _HEADER = (
     "# deck.lock: written by build_deck.py; commit it with the cards.\n"
     "# One line per note: id, content hash, mod (Unix seconds, moves forward when the hash changes),"
     " created (Unix seconds), and its card type unless basic.\n"
+    "# A line starting with '-' is a removed card: ... its type, when it was removed, its last question.\n"
 )
 
 
@@ -33,42 +37,67 @@ def read(path: Path) -> dict[str, LockEntry]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        parts = line.split()
         try:
-            key, digest, mod, created, *kind = parts  # a fifth column names a card type other than basic
-            if len(kind) > 1:
-                raise ValueError(line)
-            entries[key] = LockEntry(digest, int(mod), int(created), *kind)
+            key, entry = _entry(line)
         except ValueError:
             raise BuildError([CardError(str(path), number, "damaged deck.lock line; restore the file from git")]) from None
+        entries[key] = entry
     return entries
 
 
+def _entry(line: str) -> tuple[str, LockEntry]:
+    if line.startswith("-"):  # a removed card: its question may hold spaces
+        key, digest, mod, created, kind, removed, question = line[1:].split("\t", 6)
+        return key, LockEntry(digest, int(mod), int(created), kind, int(removed), question)
+    key, digest, mod, created, *kind = line.split()  # a fifth column names a card type other than basic
+    if len(kind) > 1:
+        raise ValueError(line)
+    return key, LockEntry(digest, int(mod), int(created), *kind)
+
+
 def advance(
-    previous: dict[str, LockEntry], digests: dict[str, str], clock: int, kinds: dict[str, str] | None = None
+    previous: dict[str, LockEntry],
+    digests: dict[str, str],
+    clock: int,
+    kinds: dict[str, str] | None = None,
+    questions: dict[str, str] | None = None,
 ) -> dict[str, LockEntry]:
     """The new lock: unchanged keys keep their entry, changed or new ones get a newer ``mod``.
 
-    ``kinds``: the card type of each key that is not basic."""
-    kinds = kinds or {}
+    ``kinds``: the card type of each key that is not basic. Cards no longer in ``digests`` stay,
+    marked removed, with their last question from ``questions`` (plain text). A removed card
+    that comes back keeps its identity, so Anki updates the note users still have.
+    """
+    kinds, questions = kinds or {}, questions or {}
     updated = {}
     for key, digest in digests.items():
         old = previous.get(key)
         kind = kinds.get(key, "basic")
         if old is not None and old.digest == digest and old.kind == kind:
-            updated[key] = old
+            updated[key] = LockEntry(old.digest, old.mod, old.created, kind)
         elif old is not None:
             updated[key] = LockEntry(digest, max(clock, old.mod + 1), old.created, kind)
         else:
             updated[key] = LockEntry(digest, clock, clock, kind)
+    for key, old in previous.items():
+        if key not in updated and not key.startswith("@"):  # a note type no deck card uses is dropped
+            question = old.question or " ".join(questions.get(key, "").split())
+            updated[key] = LockEntry(old.digest, old.mod, old.created, old.kind, old.removed or clock, question)
     return updated
 
 
+def removed(entries: dict[str, LockEntry]) -> dict[str, LockEntry]:
+    """The cards that left the source, by id."""
+    return {key: entry for key, entry in entries.items() if entry.removed}
+
+
 def render(entries: dict[str, LockEntry]) -> str:
-    lines = [
-        f"{key}\t{e.digest}\t{e.mod}\t{e.created}{'' if e.kind == 'basic' else chr(9) + e.kind}\n"
-        for key, e in sorted(entries.items())
-    ]
+    lines = []
+    for key, e in sorted(entries.items()):
+        if e.removed:
+            lines.append(f"-{key}\t{e.digest}\t{e.mod}\t{e.created}\t{e.kind}\t{e.removed}\t{e.question}\n")
+        else:
+            lines.append(f"{key}\t{e.digest}\t{e.mod}\t{e.created}{'' if e.kind == 'basic' else chr(9) + e.kind}\n")
     return _HEADER + "".join(lines)
 
 
@@ -82,9 +111,9 @@ def write(path: Path, entries: dict[str, LockEntry]) -> None:
 
 
 def changes(previous: dict[str, LockEntry], current: dict[str, LockEntry]) -> Changes:
-    """The cards added, changed and removed between two locks (note-type lines start with '@')."""
-    old = {key for key in previous if not key.startswith("@")}
-    new = {key for key in current if not key.startswith("@")}
+    """The cards added, changed and removed by this build (note-type lines start with '@')."""
+    old = {key for key, e in previous.items() if not key.startswith("@") and not e.removed}
+    new = {key for key, e in current.items() if not key.startswith("@") and not e.removed}
     return Changes(
         added=tuple(sorted(new - old)) if previous else (),
         changed=tuple(sorted(key for key in new & old if previous[key].digest != current[key].digest)),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .. import cloze
 from ..anki_math import ANKI_TEX, MATHJAX_VERSION
 from ..notetypes import NoteType, Template
+from ..text import plain_text
 
 PHONE_WIDTH = 375  # preview.css narrows the body to the same width
 _SECTION = re.compile(r"\{\{([#^])([^}]+)\}\}(.*?)\{\{/\2\}\}", re.S)
@@ -83,13 +84,6 @@ def _e(text: str) -> str:
 
 def _tag_anchor(tag: str) -> str:
     return "tag-" + re.sub(r"[^A-Za-z0-9_-]+", "-", tag)
-
-
-def _plain(fragment: str) -> str:
-    """A field's text without tags, for the index (math stays TeX, typeset on the page)."""
-    text = re.sub(r"<pre\b.*?</pre>", " … ", fragment, flags=re.S)  # code blocks; inline code stays
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    return " ".join(text.split())
 
 
 def _bar(title: str, links: str = "") -> str:
@@ -175,7 +169,7 @@ def index_page(
         parts.append(f'<details class="pv-tag-list" id="{_tag_anchor(tag)}"><summary>{_e(tag)} '
                      f'<span class="pv-count">{len(by_tag[tag])}</span></summary><ul>')
         for card in by_tag[tag]:
-            question = _plain(card.fields.get("Question") or cloze.reveal_field(card.fields.get("Text", ""), 1, question=True))
+            question = plain_text(card.fields.get("Question") or cloze.reveal_field(card.fields.get("Text", ""), 1, question=True))
             parts.append(
                 f'<li><a href="{card_page[card.id]}#card-{_e(card.id)}">{_e(question) or _e(card.id)}</a>'
                 f' <span class="pv-id">{_e(card.id)}</span></li>'
