@@ -104,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             f"in {result.seconds:.2f} s"
         )
         if result.removed:
-            cards = "card" if result.removed == 1 else "cards"
-            print(f"{result.removed} {cards} removed from the source stay in Anki; 'mdanki removed' lists them")
+            cards = "card" if len(result.removed) == 1 else "cards"
+            print(f"{len(result.removed)} {cards} removed from the source stay in Anki; 'mdanki removed' lists them")
     return EXIT_OK
 
 

@@ -45,7 +45,7 @@ class BuildResult:
     seconds: float
     changes: Changes  # since the last build, from deck.lock
     preview: Path | None = None  # index.html of the preview site, with preview=...
-    removed: int = 0  # cards removed from the source whose notes stay in Anki (deck.lock keeps them)
+    removed: tuple[str, ...] = ()  # ids of cards removed from the source (deck.lock keeps them; Anki too)
 
 
 def default_cache_dir(cards_dir: Path) -> Path:
@@ -64,11 +64,13 @@ def build(
     progress: Progress | None = None,
     warn: Callable[[str], None] = _log.warning,
     preview: Path | None = None,
+    write_lock: bool = True,
 ) -> BuildResult:
     """Build the package (or, with ``check``, only validate; with ``preview``, write the site).
 
     Raises BuildError for bad input. ``cache_dir``: True for the default folder beside the
-    cards, a path, or False for no cache on disk.
+    cards, a path, or False for no cache on disk. ``write_lock``: False leaves deck.lock as it
+    was (a dry run).
     """
     started = time.perf_counter()
     cards_dir = cards_dir.absolute()
@@ -91,7 +93,7 @@ def build(
         verdicts = background.submit(_math_errors, math, records, warn)
         written = _outputs(
             records, files, verdicts, deck=deck, job=job, cache=cache,
-            output=output, check=check, preview=preview, progress=progress, warn=warn,
+            output=output, check=check, preview=preview, progress=progress, warn=warn, write_lock=write_lock,
         )
         cache.keep_only({record.key for record in records}, set(names))
     finally:
@@ -119,10 +121,10 @@ class _Written:
     media: int
     decks: int
     changes: Changes
-    removed: int  # cards deck.lock lists as removed from the source (their notes stay in Anki)
+    removed: tuple[str, ...]  # cards deck.lock lists as removed from the source (their notes stay in Anki)
 
 
-def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, check, preview, progress, warn) -> _Written:
+def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, check, preview, progress, warn, write_lock) -> _Written:
     """The package and deck.lock, the preview site, or (with ``check``) nothing: once the math passed."""
     cards_dir = job.cards_dir
     previous = lock.read(cards_dir / lock.LOCK_NAME)
@@ -149,10 +151,11 @@ def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, chec
         output = output or default_output(deck, Path.cwd())
         note_types = [(note_type, current[note_type.lock_key].mod) for note_type in used]
         _write_package(output, note_types, records, fields, deck, current, decks, media, verdicts, progress)
-        lock.write(cards_dir / lock.LOCK_NAME, current)
+        if write_lock:
+            lock.write(cards_dir / lock.LOCK_NAME, current)
     packaged = not check and preview is None
     changes = lock.changes(previous, current)
-    return _Written(output if packaged else None, index, len(media), len(decks), changes, len(lock.removed(current)))
+    return _Written(output if packaged else None, index, len(media), len(decks), changes, tuple(sorted(lock.removed(current))))
 
 
 def _no_type_changes(records: list[CardRecord], previous: dict, cards_dir: Path) -> None:
