@@ -180,3 +180,36 @@ def rebuilt_later(project):
     finally:
         os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
     return project.output
+
+
+def test_adding_a_deck_yaml_renaming_and_deck_name_never_duplicate_a_note(project, collection):
+    project.card("a.md")
+    project.card("topic/b.md")
+    project.build(deck_name=None)  # no deck.yaml: the id the GUIDs had ('markdown-deck') is written into one
+    assert len(import_package(collection, project.output).new) == 2
+    deck_yaml = project.cards / "deck.yaml"
+
+    steps = [
+        ("a deck.yaml of one's own", lambda: deck_yaml.write_text("name: Statistics\ndescription: Mine.\n" + deck_yaml.read_text())),
+        ("the deck renamed", lambda: deck_yaml.write_text(deck_yaml.read_text().replace("Statistics", "Stats 101"))),
+        ("--deck-name", lambda: None),
+    ]
+    for step, change in steps:
+        change()
+        result = project.build(deck_name="From The Command Line" if step == "--deck-name" else None)
+        log = import_package(collection, project.output)
+        assert (step, len(log.new)) == (step, 0)
+        assert collection.note_count() == 2 and result.namespace == "markdown-deck"
+    guids = {collection.get_note(nid).guid for nid in collection.find_notes("")}
+    assert guids == {guid_for("markdown-deck", "a"), guid_for("markdown-deck", "b")}
+    assert collection.decks.name(note_of(collection, "b").cards()[0].did) == "Markdown Deck::Topic"  # Anki never moves cards
+
+
+def test_a_deck_yaml_without_id_keeps_the_guids_users_have_through_a_rename(project, collection):
+    project.write("deck.yaml", "name: Old Name\n")
+    project.card("a.md")
+    project.build(deck_name=None)  # writes id: old-name, the namespace the name always gave
+    assert len(import_package(collection, project.output).new) == 1
+    project.write("deck.yaml", (project.cards / "deck.yaml").read_text().replace("Old Name", "New Name"))
+    project.build(deck_name=None)
+    assert len(import_package(collection, project.output).new) == 0 and collection.note_count() == 1

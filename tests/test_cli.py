@@ -95,10 +95,17 @@ def test_missing_cards_folder(project, capsys):
     assert code == 1 and "nowhere: cards folder not found" in capsys.readouterr().err
 
 
-DECK_YAML = {
-    "not YAML": ("name: [a\n", "cards/deck.yaml:2: not valid YAML"),
-    "not a mapping": ("- a\n", "cards/deck.yaml:1: must be a mapping with name, id and description"),
-    "unknown key": ("name: X\ntitle: Y\n", "cards/deck.yaml:1: unknown key 'title' (known: name, id, description)"),
+DECK_YAML = {  # every problem on its own line
+    "not YAML, noticed at the end": ("name: [a\n", "cards/deck.yaml:1: not valid YAML: expected ',' or ']', but got '<stream end>'"),
+    "not YAML, on its line": ("name: X\ndescription: a: b\n", "cards/deck.yaml:2: not valid YAML: mapping values are not allowed here"),
+    "not a mapping": ("# a list\n- a\n", "cards/deck.yaml:2: must be a mapping with name, id and description"),
+    "unknown key": ("name: X\n\ntitle: Y\n", "cards/deck.yaml:3: unknown key 'title' (known: name, id, description, ignore_keys)"),
+    "misspelt key": ("name: X\ndescripton: Y\n", "cards/deck.yaml:2: unknown key 'descripton'; did you mean 'description'?"),
+    "id not a text": ("name: X\nid: [a]\n", "cards/deck.yaml:2: id must be a text, for example 'id: my-deck'"),
+    "ignore_keys not a list": ("name: X\nignore_keys: title\n", "cards/deck.yaml:2: ignore_keys must be a list of front-matter keys, for example 'ignore_keys: [title, aliases]'"),
+    "ignore_keys with a key mdanki reads": ("name: X\nignore_keys: [title, tags]\n", "cards/deck.yaml:2: ignore_keys cannot hold 'tags': mdanki reads that front-matter key"),
+    "not UTF-8": (b"name: X\ndescription: caf\xe9\n", "cards/deck.yaml:2: file is not UTF-8 text; save it as UTF-8"),
+    "id cannot be added": ("{name: X}\n", "cards/deck.yaml: cannot add the deck's id to this file; add the line 'id: x' yourself"),
 }
 
 

@@ -1,6 +1,7 @@
 """The build: the one package that calls the stages, in order, and keeps the render cache."""
 
-from .pipeline import BuildResult, build, default_cache_dir
-from .settings import DeckSettings, load_settings
+from .pipeline import BuildResult, build
+from .places import default_cache_dir
+from .settings import DeckSettings, find_root, load_settings
 
-__all__ = ["BuildResult", "DeckSettings", "build", "default_cache_dir", "load_settings"]
+__all__ = ["BuildResult", "DeckSettings", "build", "default_cache_dir", "find_root", "load_settings"]

@@ -34,7 +34,8 @@ class RenderJob:
     cards_dir: Path
     media_dir: Path | None
     roots: tuple[Path, ...]
-    fingerprint: str
+    fingerprint: str  # the first part of every cache key: renderer and folders (places.render_context)
+    ignore_keys: frozenset[str] = frozenset()  # deck.yaml's front-matter keys of other tools
 
     def renderer(self) -> Renderer:
         return Renderer(media_dir=self.media_dir, roots=self.roots)
@@ -69,7 +70,7 @@ def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
     """Parse, lint and render one card file into a cacheable record."""
     data, state = read_file(path)
     note_type = NOTE_TYPES[DEFAULT_KIND]
-    card, errors = read_card(path, job.cards_dir, data, note_type=note_type)
+    card, errors = read_card(path, job.cards_dir, data, note_type=note_type, ignore_keys=job.ignore_keys)
     if card is None:
         return Rendered(path, None, None, tuple(errors))
     errors = [error for section in card.sections.values() for error in lint_math(section, path)]
