@@ -59,6 +59,7 @@ class RenderedFields:
 
     fields: dict[str, str]
     media: tuple[MediaFile, ...] = ()
+    lookups: tuple[tuple[str, str], ...] = ()  # each local reference as written, and the file it was found to be
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class CardRecord:
     digest: str  # of the note's fields and tags: what deck.lock compares
     media: tuple[MediaFile, ...]
     formulas: tuple[Formula, ...] = ()  # for the math check, each with its file line
+    lookups: tuple[tuple[str, str], ...] = ()  # (reference, file found): looked up again before the cache is trusted
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,7 @@ def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
         deck=sys.intern(card.deck) if card.deck else card.deck,
         digest=note_digest(note_type, rendered.fields, card.id, card.tags),
         media=rendered.media,
+        lookups=rendered.lookups,
         formulas=_formulas(card, note_type, rendered.fields),
     )
     return Rendered(path, record, rendered.fields, (), state)

@@ -77,6 +77,7 @@ class MediaCollector:
         self._source, self._where = source, where
         self._section: Section | None = None
         self.media: dict[str, MediaFile] = {}
+        self.lookups: dict[str, str] = {}  # reference -> the file it resolved to, for the render cache
         self.errors: list[CardError] = []
 
     def in_section(self, section: Section) -> None:
@@ -91,6 +92,7 @@ class MediaCollector:
             return None
         packaged = media_file(found)
         self.media[packaged.name] = packaged
+        self.lookups[src] = str(found)
         return packaged.name
 
     def _line_of(self, text: str) -> int:

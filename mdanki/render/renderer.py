@@ -18,7 +18,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .. import __version__
 from ..errors import CardError
-from ..model import Card, RenderedFields
+from ..model import Card, MediaFile, RenderedFields
 from ..notetypes import NoteType
 from .media import MediaCollector, is_remote
 from .speedups import SkipHopelessPatterns, plain_paragraph
@@ -95,8 +95,7 @@ class Renderer:
                 fields[spec.field] = self._html(section.text)
         if self._media.errors:
             return None, self._media.errors
-        media = tuple(sorted(self._media.media.values(), key=lambda m: m.name))
-        return RenderedFields(fields=fields, media=media), []
+        return RenderedFields(fields=fields, media=self._found_media(), lookups=tuple(sorted(self._media.lookups.items()))), []
 
     def render_text(self, text: str, *, source: Path) -> tuple[RenderedFields | None, list[CardError]]:
         """Markdown that is not a card (the deck's description); references relative to ``source``."""
@@ -104,7 +103,10 @@ class Renderer:
         html = self._html(text)
         if self._media.errors:
             return None, self._media.errors
-        return RenderedFields({"html": html}, tuple(sorted(self._media.media.values(), key=lambda m: m.name))), []
+        return RenderedFields({"html": html}, self._found_media()), []
+
+    def _found_media(self) -> tuple[MediaFile, ...]:
+        return tuple(sorted(self._media.media.values(), key=lambda m: m.name))
 
     def _html(self, text: str) -> str:
         return plain_paragraph(text) or self._md.reset().convert(text)
