@@ -213,3 +213,19 @@ def test_a_deck_yaml_without_id_keeps_the_guids_users_have_through_a_rename(proj
     project.write("deck.yaml", (project.cards / "deck.yaml").read_text().replace("Old Name", "New Name"))
     project.build(deck_name=None)
     assert len(import_package(collection, project.output).new) == 0 and collection.note_count() == 1
+
+
+def test_raw_html_and_sound_arrive_and_anki_finds_every_file(project, collection):
+    (project.media / "plot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (project.media / "word.mp3").write_bytes(b"ID3 not really a sound")
+    project.write("clip.ogg", b"OggS not really a sound")  # next to the card
+    project.card("a.md", answer='<img src="plot.svg" width="40">\n\nSay [sound:word.mp3]\n\n<audio controls src="clip.ogg"></audio>')
+    project.build()
+    import_package(collection, project.output)
+    answer = note_of(collection, "a")["Answer"]
+    names = sorted(p.name for p in (project.root / "anki-profile" / "collection.media").iterdir())
+    assert [n.split("-")[0] for n in names] == ["clip", "plot", "word"]
+    for name in names:
+        assert (f'src="{name}"' if name.endswith(".svg") else f"[sound:{name}]") in answer
+    check = collection.media.check()
+    assert (list(check.missing), list(check.unused)) == ([], [])

@@ -58,6 +58,13 @@ BAD_CARDS = {
     "unbalanced \\(": (card_text("x", answer="Open \\( x here."), "cards/bad.md:8: unbalanced \\( in inline math"),
     "empty image path": (card_text("x", answer="![p](#top)"), "cards/bad.md:8: image has an empty path"),
     "image is a folder": (card_text("x", answer="![p](sub)"), "cards/bad.md:8: image path 'sub' is not a file"),
+    "raw img not found": (card_text("x", answer='A\n\n<img src="gone.png">'), "cards/bad.md:10: image 'gone.png' not found next to the card or in the media folder"),
+    "sound not found": (card_text("x", answer="Say [sound:gone.mp3]"), "cards/bad.md:8: sound 'gone.mp3' not found next to the card or in the media folder"),
+    "sound in code, which Anki plays too": (card_text("x", answer="`[sound:gone.mp3]`"), "cards/bad.md:8: sound 'gone.mp3' not found"),
+    "image of a sound not found": (card_text("x", answer="![](gone.ogg)"), "cards/bad.md:8: sound 'gone.ogg' not found"),
+    "audio outside": (card_text("x", answer='<audio src="../../x.mp3"></audio>'), "cards/bad.md:8: sound path '../../x.mp3' leads outside the cards and media folders"),
+    "audio with an empty path": (card_text("x", answer='<audio controls src=""></audio>'), "cards/bad.md:8: sound has an empty path"),
+    "absolute video": (card_text("x", answer='<video src="/etc/x.mp4"></video>'), "cards/bad.md:8: video path '/etc/x.mp4' is absolute; use a path relative to the card or the media folder"),
 }
 
 

@@ -1,26 +1,25 @@
 """Card -> rendered fields: Markdown to the HTML Anki shows, math kept for MathJax.
 
-Every rendering feature is a Python-Markdown extension listed once in ``EXTENSIONS``;
-nothing else in the build rewrites HTML. The deck's description goes through the same table.
+Every rendering feature is a Python-Markdown extension listed once in ``EXTENSIONS`` (and
+``MediaReferences``, which needs the card's media collector); nothing else in the build
+rewrites HTML. The deck's description goes through the same table.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import xml.etree.ElementTree as etree
 from importlib.metadata import version
 from pathlib import Path
 
 import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
 from .. import __version__
 from ..errors import CardError
 from ..model import Card, MediaFile, RenderedFields
 from ..notetypes import NoteType
-from .media import MediaCollector, is_remote
+from .media import MediaCollector
+from .references import MediaReferences
 from .speedups import SkipHopelessPatterns, plain_paragraph
 
 # The one configuration table of the renderer.
@@ -44,40 +43,13 @@ def fingerprint() -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-class _Images(Treeprocessor):
-    """Points each local ``<img>`` at its packaged, content-hash-named file."""
-
-    def __init__(self, md: markdown.Markdown, media: MediaCollector):
-        super().__init__(md)
-        self.media = media
-
-    def run(self, root: etree.Element) -> None:
-        for image in root.iter("img"):
-            src = image.get("src", "")
-            if is_remote(src):
-                continue
-            new_name = self.media.package(src)
-            if new_name is not None:
-                image.set("src", new_name)
-
-
-class _ImageExtension(Extension):
-    def __init__(self, media: MediaCollector):
-        super().__init__()
-        self.media = media
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # after inline parsing (priority 20) so the <img> elements exist
-        md.treeprocessors.register(_Images(md, self.media), "mdanki-images", 15)
-
-
 class Renderer:
     """Renders cards one after another, reusing one Markdown instance (building one is slow)."""
 
     def __init__(self, *, media_dir: Path | None, roots: tuple[Path, ...]):
         self._media = MediaCollector(roots=roots, media_dir=media_dir)
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _ImageExtension(self._media), SkipHopelessPatterns()],
+            extensions=[*EXTENSIONS, MediaReferences(self._media), SkipHopelessPatterns()],
             extension_configs=EXTENSIONS,
             output_format="html",
         )
