@@ -64,6 +64,7 @@ BAD_CARDS = {
     "image of a sound not found": (card_text("x", answer="![](gone.ogg)"), "cards/bad.md:8: sound 'gone.ogg' not found"),
     "audio outside": (card_text("x", answer='<audio src="../../x.mp3"></audio>'), "cards/bad.md:8: sound path '../../x.mp3' leads outside the cards and media folders"),
     "audio with an empty path": (card_text("x", answer='<audio controls src=""></audio>'), "cards/bad.md:8: sound has an empty path"),
+    "a NUL in a path": (card_text("x", answer="![p](a%00b.png)"), "cards/bad.md:8: image path 'a%00b.png' is not a file"),
     "absolute video": (card_text("x", answer='<video src="/etc/x.mp4"></video>'), "cards/bad.md:8: video path '/etc/x.mp4' is absolute; use a path relative to the card or the media folder"),
 }
 

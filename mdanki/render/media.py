@@ -37,6 +37,8 @@ def resolve(src: str, card_file: Path, roots: tuple[Path, ...], media_dir: Path 
     raw = unquote(src.split("#", 1)[0].split("?", 1)[0])
     if not raw:
         raise MediaProblem(f"{noun} has an empty path")
+    if "\x00" in raw:
+        raise MediaProblem(f"{noun} path '{src}' is not a file")
     if os.path.isabs(raw) or raw.startswith(("/", "\\")):
         raise MediaProblem(f"{noun} path '{src}' is absolute; use a path relative to the card or the media folder")
     candidates = [card_file.parent / raw]

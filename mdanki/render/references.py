@@ -58,7 +58,7 @@ class _Tags(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "audio":
             start = self._offset()
-            self.found.append(("/audio", start, self._text.index(">", start) + 1, {}))
+            self.found.append(("/audio", start, self._text.find(">", start) + 1 or len(self._text), {}))
 
 
 def _src_span(tag: str) -> tuple[int, int] | None:

@@ -1,0 +1,8 @@
+"""The build: the one package that calls the stages, in order, and keeps the render cache."""
+
+from .newdeck import NewDeck, new_deck
+from .pipeline import BuildResult, build
+from .places import default_cache_dir
+from .settings import DeckSettings, find_root, load_settings
+
+__all__ = ["BuildResult", "DeckSettings", "NewDeck", "build", "default_cache_dir", "find_root", "load_settings", "new_deck"]
