@@ -60,6 +60,7 @@ class RenderedFields:
 
     fields: dict[str, str]
     media: tuple[MediaFile, ...] = ()
+    lookups: tuple[tuple[str, str], ...] = ()  # each local reference as written, and the file it was found to be
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class CardRecord:
     media: tuple[MediaFile, ...]
     formulas: tuple[Formula, ...] = ()  # for the math check, each with its file line
     kind: str = "basic"  # the note type
+    lookups: tuple[tuple[str, str], ...] = ()  # (reference, file found): looked up again before the cache is trusted
 
 
 @dataclass(frozen=True, slots=True)

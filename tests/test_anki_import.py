@@ -261,3 +261,52 @@ def test_a_removed_card_that_comes_back_updates_the_note_anki_kept(project, coll
     assert (len(log.new), len(log.updated)) == (0, 1)
     assert note_of(collection, "a").id == note_id and note_of(collection, "a")["Answer"] == "<p>Back again.</p>"
     assert collection.note_count() == 2
+
+
+def test_adding_a_deck_yaml_renaming_and_deck_name_never_duplicate_a_note(project, collection):
+    project.card("a.md")
+    project.card("topic/b.md")
+    project.build(deck_name=None)  # no deck.yaml: the id the GUIDs had ('markdown-deck') is written into one
+    assert len(import_package(collection, project.output).new) == 2
+    deck_yaml = project.cards / "deck.yaml"
+
+    steps = [
+        ("a deck.yaml of one's own", lambda: deck_yaml.write_text("name: Statistics\ndescription: Mine.\n" + deck_yaml.read_text())),
+        ("the deck renamed", lambda: deck_yaml.write_text(deck_yaml.read_text().replace("Statistics", "Stats 101"))),
+        ("--deck-name", lambda: None),
+    ]
+    for step, change in steps:
+        change()
+        result = project.build(deck_name="From The Command Line" if step == "--deck-name" else None)
+        log = import_package(collection, project.output)
+        assert (step, len(log.new)) == (step, 0)
+        assert collection.note_count() == 2 and result.namespace == "markdown-deck"
+    guids = {collection.get_note(nid).guid for nid in collection.find_notes("")}
+    assert guids == {guid_for("markdown-deck", "a"), guid_for("markdown-deck", "b")}
+    assert collection.decks.name(note_of(collection, "b").cards()[0].did) == "Markdown Deck::Topic"  # Anki never moves cards
+
+
+def test_a_deck_yaml_without_id_keeps_the_guids_users_have_through_a_rename(project, collection):
+    project.write("deck.yaml", "name: Old Name\n")
+    project.card("a.md")
+    project.build(deck_name=None)  # writes id: old-name, the namespace the name always gave
+    assert len(import_package(collection, project.output).new) == 1
+    project.write("deck.yaml", (project.cards / "deck.yaml").read_text().replace("Old Name", "New Name"))
+    project.build(deck_name=None)
+    assert len(import_package(collection, project.output).new) == 0 and collection.note_count() == 1
+
+
+def test_raw_html_and_sound_arrive_and_anki_finds_every_file(project, collection):
+    (project.media / "plot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (project.media / "word.mp3").write_bytes(b"ID3 not really a sound")
+    project.write("clip.ogg", b"OggS not really a sound")  # next to the card
+    project.card("a.md", answer='<img src="plot.svg" width="40">\n\nSay [sound:word.mp3]\n\n<audio controls src="clip.ogg"></audio>')
+    project.build()
+    import_package(collection, project.output)
+    answer = note_of(collection, "a")["Answer"]
+    names = sorted(p.name for p in (project.root / "anki-profile" / "collection.media").iterdir())
+    assert [n.split("-")[0] for n in names] == ["clip", "plot", "word"]
+    for name in names:
+        assert (f'src="{name}"' if name.endswith(".svg") else f"[sound:{name}]") in answer
+    check = collection.media.check()
+    assert (list(check.missing), list(check.unused)) == ([], [])

@@ -22,7 +22,7 @@ def make_deck(project, count=200):
 
 
 def cache_files(project):
-    return sorted(default_cache_dir(project.cards).glob("render-*.sqlite"))
+    return sorted(default_cache_dir(project.root).glob("render-*.sqlite"))
 
 
 def test_cached_build_is_byte_identical_to_an_uncached_one(project):
@@ -104,8 +104,8 @@ def test_no_temporary_files_after_a_build_or_a_failed_build(project):
     except Exception:
         pass
     assert [p.name for p in project.output.parent.iterdir()] == ["deck.apkg"]
-    assert [p.name for p in default_cache_dir(project.cards).iterdir()] == [cache_files(project)[0].name]
-    assert sorted(p.name for p in project.cards.iterdir() if p.is_file()) == ["broken.md", "deck.lock"]
+    assert [p.name for p in default_cache_dir(project.root).iterdir()] == [cache_files(project)[0].name]
+    assert sorted(p.name for p in project.cards.iterdir() if p.is_file()) == ["broken.md", "deck.lock", "deck.yaml"]  # the id, pinned
 
 
 # --- the file index: unchanged card files are not read again --------------------------------

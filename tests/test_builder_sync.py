@@ -168,3 +168,12 @@ def test_a_missing_collection_and_the_removed_search():
         sync(__import__("pathlib").Path("/nonexistent/collection.anki2"), package=None, namespace="x", removed={})
     assert missing.value.errors[0].message == "no Anki collection here (open Anki once, or name collection.anki2)"
     assert removed_search(["a", "b-c"]) == '"CardId:a" or "CardId:b-c"'
+
+
+def test_without_ankis_backend_sync_says_what_to_install(tmp_path, monkeypatch):
+    from mdanki.sync import sync
+
+    monkeypatch.setitem(sys.modules, "anki.collection", None)
+    with pytest.raises(BuildError) as missing:
+        sync(tmp_path / "collection.anki2", package=None, namespace="x", removed={})
+    assert missing.value.errors[0].message == "sync needs Anki's backend: pip install 'mdanki[sync]'"

@@ -70,6 +70,14 @@ BAD_CARDS = {
     "type-in on two lines": ("---\nid: x\ntype: type-in\n---\n## Question\nq\n\n## Answer\none\ntwo\n", "cards/bad.md:9: a type-in '## Answer' is one line: what the learner types"),
     "type-in with markup": ("---\nid: x\ntype: type-in\n---\n## Question\nq\n\n## Answer\n$x^2$\n", "cards/bad.md:9: a type-in '## Answer' is plain text, without Markdown, HTML or math"),
     "type-in too long": ("---\nid: x\ntype: type-in\n---\n## Question\nq\n\n## Answer\n" + "word " * 30 + "\n", "cards/bad.md:9: a type-in '## Answer' is at most 120 characters"),
+    "raw img not found": (card_text("x", answer='A\n\n<img src="gone.png">'), "cards/bad.md:10: image 'gone.png' not found next to the card or in the media folder"),
+    "sound not found": (card_text("x", answer="Say [sound:gone.mp3]"), "cards/bad.md:8: sound 'gone.mp3' not found next to the card or in the media folder"),
+    "sound in code, which Anki plays too": (card_text("x", answer="`[sound:gone.mp3]`"), "cards/bad.md:8: sound 'gone.mp3' not found"),
+    "image of a sound not found": (card_text("x", answer="![](gone.ogg)"), "cards/bad.md:8: sound 'gone.ogg' not found"),
+    "audio outside": (card_text("x", answer='<audio src="../../x.mp3"></audio>'), "cards/bad.md:8: sound path '../../x.mp3' leads outside the cards and media folders"),
+    "audio with an empty path": (card_text("x", answer='<audio controls src=""></audio>'), "cards/bad.md:8: sound has an empty path"),
+    "a NUL in a path": (card_text("x", answer="![p](a%00b.png)"), "cards/bad.md:8: image path 'a%00b.png' is not a file"),
+    "absolute video": (card_text("x", answer='<video src="/etc/x.mp4"></video>'), "cards/bad.md:8: video path '/etc/x.mp4' is absolute; use a path relative to the card or the media folder"),
 }
 
 
@@ -117,10 +125,17 @@ def test_missing_cards_folder(project, capsys):
     assert code == 1 and "nowhere: cards folder not found" in capsys.readouterr().err
 
 
-DECK_YAML = {
-    "not YAML": ("name: [a\n", "cards/deck.yaml:2: not valid YAML"),
-    "not a mapping": ("- a\n", "cards/deck.yaml:1: must be a mapping with name, id and description"),
-    "unknown key": ("name: X\ntitle: Y\n", "cards/deck.yaml:1: unknown key 'title' (known: name, id, description)"),
+DECK_YAML = {  # every problem on its own line
+    "not YAML, noticed at the end": ("name: [a\n", "cards/deck.yaml:1: not valid YAML: expected ',' or ']', but got '<stream end>'"),
+    "not YAML, on its line": ("name: X\ndescription: a: b\n", "cards/deck.yaml:2: not valid YAML: mapping values are not allowed here"),
+    "not a mapping": ("# a list\n- a\n", "cards/deck.yaml:2: must be a mapping with name, id and description"),
+    "unknown key": ("name: X\n\ntitle: Y\n", "cards/deck.yaml:3: unknown key 'title' (known: name, id, description, ignore_keys)"),
+    "misspelt key": ("name: X\ndescripton: Y\n", "cards/deck.yaml:2: unknown key 'descripton'; did you mean 'description'?"),
+    "id not a text": ("name: X\nid: [a]\n", "cards/deck.yaml:2: id must be a text, for example 'id: my-deck'"),
+    "ignore_keys not a list": ("name: X\nignore_keys: title\n", "cards/deck.yaml:2: ignore_keys must be a list of front-matter keys, for example 'ignore_keys: [title, aliases]'"),
+    "ignore_keys with a key mdanki reads": ("name: X\nignore_keys: [title, tags]\n", "cards/deck.yaml:2: ignore_keys cannot hold 'tags': mdanki reads that front-matter key"),
+    "not UTF-8": (b"name: X\ndescription: caf\xe9\n", "cards/deck.yaml:2: file is not UTF-8 text; save it as UTF-8"),
+    "id cannot be added": ("{name: X}\n", "cards/deck.yaml: cannot add the deck's id to this file; add the line 'id: x' yourself"),
 }
 
 

@@ -157,6 +157,60 @@ class TestImages(RenderCase):
         self.assert_renders("![x](https://example.org/x.png)", '<p><img alt="x" src="https://example.org/x.png"></p>')
 
 
+class TestReferences(RenderCase):
+    """Raw HTML and sound: packaged like Markdown images, never a broken reference."""
+
+    @pytest.fixture(autouse=True)
+    def _files(self, _renderer):
+        media = self.tmp_path / "media"
+        (media / "plot.svg").write_text("<svg/>")
+        (media / "word.mp3").write_bytes(b"ID3 sound")
+        (media / "clip.mp4").write_bytes(b"video")
+        self.plot, self.word, self.clip = "plot-d4dc56669143.svg", "word-41629c0f3145.mp3", "clip-0cab1c961740.mp4"
+
+    def render(self, source: str):
+        rendered, errors = self.renderer.render(make_card(self.tmp_path, textwrap.dedent(source)), BASIC)
+        assert errors == []
+        return rendered
+
+    def test_names(self):
+        from mdanki.render import media_file
+
+        media = self.tmp_path / "media"
+        assert [media_file(media / n).name for n in ("plot.svg", "word.mp3", "clip.mp4")] == [self.plot, self.word, self.clip]
+
+    def test_raw_img_inline_and_in_a_block(self):
+        self.assert_renders(
+            'See <img src="plot.svg" width="50"> here.\n\n<div class="fig"><img alt=\'src="x"\' src=plot.svg /></div>\n',
+            f'<p>See <img src="{self.plot}" width="50"> here.</p>\n<div class="fig"><img alt=\'src="x"\' src={self.plot} /></div>',
+        )
+
+    def test_sound_tags_audio_and_an_image_of_a_sound_become_anki_sound(self):
+        rendered = self.render(
+            "Say [sound:word.mp3], hear ![](word.mp3)\n\n"
+            '<audio controls src="word.mp3">no audio</audio>\n\n'
+            '<audio controls><source src="https://example.org/w.ogg"><source src="word.mp3"></audio>\n'
+        )
+        sound = f"[sound:{self.word}]"
+        assert rendered.fields["Answer"] == f"<p>Say {sound}, hear {sound}</p>\n<p>{sound}</p>\n<p>{sound}</p>"
+        assert [m.name for m in rendered.media] == [self.word]
+        assert rendered.lookups == (("word.mp3", str((self.tmp_path / "media" / "word.mp3").resolve())),)
+
+    def test_video_keeps_its_element_and_an_image_of_a_video_plays(self):
+        self.assert_renders(
+            '<video controls src="clip.mp4"></video>\n\n![](clip.mp4)\n',
+            f'<video controls src="{self.clip}"></video>\n\n<p>[sound:{self.clip}]</p>',
+        )
+
+    def test_what_code_and_math_show_is_not_a_reference(self):
+        rendered = self.render('`<img src="nowhere.png">` and $a<b$\n\n```html\n<img src="nowhere.png">\n```\n')
+        assert rendered.media == () and "nowhere.png" in rendered.fields["Answer"]
+
+    def test_remote_references_are_left_alone(self):
+        source = '<img src="https://example.org/x.png"> <audio src="https://example.org/a.mp3"></audio> [sound:https://example.org/b.mp3]\n'
+        self.assert_renders(source, f"<p>{source.strip()}</p>")
+
+
 def test_fingerprint_is_stable_and_follows_the_configuration(monkeypatch):
     first = fingerprint()
     assert fingerprint() == first

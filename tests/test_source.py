@@ -82,3 +82,28 @@ def test_a_missing_section_names_the_line_where_it_was_expected(project):
     path = project.write("c.md", "---\nid: c\n---\n## Question\nQ?\n")
     card, errors = read_card(path, project.cards)
     assert card is None and [(e.line, e.message) for e in errors] == [(5, "missing '## Answer' section")]
+
+
+def test_keys_of_other_tools_are_read_past_when_deck_yaml_lists_them(project):
+    path = project.write("c.md", card_text("c", extra_meta="title: From Obsidian\naliases: [x]\ntag: typo"))
+    card, errors = read_card(path, project.cards, ignore_keys=("title", "aliases"))
+    assert card is None and [(e.line, e.message) for e in errors] == [(5, "unknown front-matter key 'tag'; did you mean 'tags'?")]
+    path = project.write("c.md", card_text("c", extra_meta="title: From Obsidian\naliases: [x]"))
+    card, errors = read_card(path, project.cards, ignore_keys=("title", "aliases"))
+    assert errors == [] and card.id == "c"
+
+
+def test_an_unknown_key_names_the_option_that_allows_it(project):
+    path = project.write("c.md", card_text("c", extra_meta="created: 2024-01-01"))
+    _, errors = read_card(path, project.cards)
+    known = ", ".join(cardfile.FRONT_MATTER_KEYS)
+    assert [(e.line, e.message) for e in errors] == [(3, (
+        f"unknown front-matter key 'created' (known keys: {known}; "
+        "to keep another tool's key, list it under ignore_keys in deck.yaml)"
+    ))]
+
+
+def test_ignore_keys_from_deck_yaml_reach_every_card(project):
+    project.write("deck.yaml", "name: Vault\nid: vault\nignore_keys: [title]\n")
+    project.write("a.md", card_text("a", extra_meta="title: A"))
+    assert project.build(deck_name=None).notes == 1

@@ -1,10 +1,12 @@
 """The build: the one package that calls the stages, in order, and keeps the render cache."""
 
-from .pipeline import BuildResult, build, default_cache_dir
-from .settings import DeckSettings, load_settings
+from .newdeck import NewDeck, new_deck
+from .pipeline import BuildResult, build
+from .places import default_cache_dir
+from .settings import DeckSettings, find_root, load_settings
 from .sync import removed_cards, removed_search, sync_deck
 
 __all__ = [
-    "BuildResult", "DeckSettings", "build", "default_cache_dir", "load_settings",
-    "removed_cards", "removed_search", "sync_deck",
+    "BuildResult", "DeckSettings", "NewDeck", "build", "default_cache_dir", "find_root", "load_settings",
+    "new_deck", "removed_cards", "removed_search", "sync_deck",
 ]

@@ -26,7 +26,7 @@ SCHEMA_VERSION = 6  # part of the file name: a new layout starts a new file
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     key TEXT PRIMARY KEY,       -- sha256(renderer fingerprint, card path, card bytes)
-    meta TEXT NOT NULL,         -- JSON list: the card's id, id line, file name, folder, tags, deck, digest, media, formulas, kind
+    meta TEXT NOT NULL,         -- JSON list: the card's id, id line, file name, folder, tags, deck, digest, media, formulas, kind, lookups
     meta_sum TEXT NOT NULL,     -- sha256 of meta, to catch a damaged entry
     fields TEXT NOT NULL,       -- JSON: the rendered HTML of each field
     fields_sum TEXT NOT NULL    -- sha256 of fields, checked when they are read for the package
@@ -57,11 +57,12 @@ def record_json(record: CardRecord) -> str:
         [[m.name, str(m.path), m.digest] for m in record.media],
         [[f.tex, f.display, f.closed, f.line] for f in record.formulas],
         record.kind,
+        record.lookups,
     ])
 
 
 def record_from_json(key: str, text: str) -> CardRecord:
-    card_id, id_line, name, folder, tags, deck, digest, media, formulas, kind = json.loads(text)
+    card_id, id_line, name, folder, tags, deck, digest, media, formulas, kind, lookups = json.loads(text)
     return CardRecord(
         key=key,
         id=card_id,
@@ -74,6 +75,7 @@ def record_from_json(key: str, text: str) -> CardRecord:
         media=tuple(MediaFile(name, Path(file), file_digest) for name, file, file_digest in media),
         formulas=tuple(Formula(tex, bool(display), bool(closed), int(line)) for tex, display, closed, line in formulas),
         kind=sys.intern(kind),
+        lookups=tuple((src, found) for src, found in lookups),
     )
 
 

@@ -27,10 +27,10 @@ from ..progress import Progress
 from ..render import fingerprint
 from ..source import find_card_files, relative_name
 from . import settings as clock
-from .cache import SCHEMA_VERSION, RenderCache
+from .places import open_cache, render_context, verdict_cache
 from .records import render_records, streamed_fields
 from .removed import last_questions, rename_hints
-from .settings import DeckSettings, default_output, load_settings
+from .settings import DeckSettings, default_output, load_settings, write_namespace
 from .worker import RenderJob, default_jobs
 
 _log = logging.getLogger("mdanki")
@@ -46,10 +46,8 @@ class BuildResult:
     changes: Changes  # since the last build, from deck.lock
     preview: Path | None = None  # index.html of the preview site, with preview=...
     removed: tuple[str, ...] = ()  # ids of cards removed from the source (deck.lock keeps them; Anki too)
-
-
-def default_cache_dir(cards_dir: Path) -> Path:
-    return cards_dir.absolute().parent / ".cache" / "mdanki"
+    wrote_id: Path | None = None  # the deck.yaml this build wrote the deck's id into (its first build)
+    namespace: str = ""  # the deck's id: the namespace of every note's GUID
 
 
 def build(
@@ -64,25 +62,27 @@ def build(
     progress: Progress | None = None,
     warn: Callable[[str], None] = _log.warning,
     preview: Path | None = None,
+    root: Path | None = None,
     write_lock: bool = True,
 ) -> BuildResult:
     """Build the package (or, with ``check``, only validate; with ``preview``, write the site).
 
-    Raises BuildError for bad input. ``cache_dir``: True for the default folder beside the
-    cards, a path, or False for no cache on disk. ``write_lock``: False leaves deck.lock as it
-    was (a dry run).
+    Raises BuildError for bad input. ``root``: the deck root, where the default output and the
+    caches go (default: the folder holding the cards folder). ``cache_dir``: True for the
+    default folder in the root, a path, or False for no cache on disk. ``write_lock``: False
+    leaves deck.lock (and deck.yaml) as they were (a dry run).
     """
     started = time.perf_counter()
     cards_dir = cards_dir.absolute()
-    media_dir = media_dir.absolute() if media_dir is not None and media_dir.is_dir() else None
+    root = (root or cards_dir.parent).absolute()
     deck = load_settings(cards_dir, deck_name=deck_name)
     files = _card_files(cards_dir)
-    job = RenderJob(cards_dir, media_dir, tuple(p for p in (cards_dir, media_dir) if p is not None), fingerprint())
-    cache = _open_cache(cards_dir, cache_dir, job.fingerprint, warn)
+    job = _render_job(root, cards_dir, media_dir, deck)
+    cache = open_cache(root, cards_dir, cache_dir, fingerprint(), warn)
     jobs = jobs or default_jobs()
     # MathJax (in the embedded V8) checks each new card's formulas while the other cards render
     # and the package is written; the package only replaces the old one once the math has passed
-    math = MathSession(checker=EmbeddedMathJax(tex=ANKI_TEX), cache=_verdict_cache(cards_dir, cache_dir), cards_dir=cards_dir)
+    math = MathSession(checker=EmbeddedMathJax(tex=ANKI_TEX), cache=verdict_cache(root, cache_dir), cards_dir=cards_dir)
     background = ThreadPoolExecutor(1)
     try:
         names = [relative_name(path, cards_dir) for path in files]
@@ -92,8 +92,8 @@ def build(
             raise BuildError(errors)
         verdicts = background.submit(_math_errors, math, records, warn)
         written = _outputs(
-            records, files, verdicts, deck=deck, job=job, cache=cache,
-            output=output, check=check, preview=preview, progress=progress, warn=warn, write_lock=write_lock,
+            records, files, verdicts, deck=deck, job=job, cache=cache, write_lock=write_lock,
+            output=output or default_output(deck, root), check=check, preview=preview, progress=progress, warn=warn,
         )
         cache.keep_only({record.key for record in records}, set(names))
     finally:
@@ -103,15 +103,18 @@ def build(
         if progress:
             progress.done()
     return BuildResult(
-        output=written.output,
-        notes=len(records),
-        media=written.media,
-        subdecks=written.decks - 1,
-        seconds=time.perf_counter() - started,
-        changes=written.changes,
-        preview=written.preview,
-        removed=written.removed,
+        output=written.output, notes=len(records), media=written.media, subdecks=written.decks - 1,
+        seconds=time.perf_counter() - started, changes=written.changes, preview=written.preview,
+        removed=written.removed, wrote_id=written.wrote_id, namespace=deck.namespace,
     )
+
+
+def _render_job(root: Path, cards_dir: Path, media_dir: Path | None, deck: DeckSettings) -> RenderJob:
+    """What every worker needs; its cache keys start with the renderer and every folder that matters."""
+    media_dir = media_dir.absolute() if media_dir is not None and media_dir.is_dir() else None
+    context = render_context(fingerprint(), root=root, cards_dir=cards_dir, media_dir=media_dir, ignore_keys=deck.ignore_keys)
+    roots = tuple(p for p in (cards_dir, media_dir) if p is not None)
+    return RenderJob(cards_dir, media_dir, roots, context, frozenset(deck.ignore_keys))
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ class _Written:
     decks: int
     changes: Changes
     removed: tuple[str, ...]  # cards deck.lock lists as removed from the source (their notes stay in Anki)
+    wrote_id: Path | None = None
 
 
 def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, check, preview, progress, warn, write_lock) -> _Written:
@@ -142,20 +146,21 @@ def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, chec
     decks = _decks(records, deck, description)
     media = _media(records, description_media)
     fields = streamed_fields(records, files, job, cache, warn)
-    index = None
+    index = wrote_id = None
     if preview is not None or check:
         _passed(verdicts)
     if preview is not None:  # the site instead of the package; deck.lock untouched
         index = _write_preview(preview, records, fields, deck, description, media, warn)
     elif not check:
-        output = output or default_output(deck, Path.cwd())
         note_types = [(note_type, current[note_type.lock_key].mod) for note_type in used]
+        if not deck.namespace_in_file and write_lock:  # before the package: no package has GUIDs the file does not pin
+            wrote_id = write_namespace(cards_dir, deck)
         _write_package(output, note_types, records, fields, deck, current, decks, media, verdicts, progress)
         if write_lock:
             lock.write(cards_dir / lock.LOCK_NAME, current)
     packaged = not check and preview is None
     changes = lock.changes(previous, current)
-    return _Written(output if packaged else None, index, len(media), len(decks), changes, tuple(sorted(lock.removed(current))))
+    return _Written(output if packaged else None, index, len(media), len(decks), changes, tuple(sorted(lock.removed(current))), wrote_id)
 
 
 def _no_type_changes(records: list[CardRecord], previous: dict, cards_dir: Path) -> None:
@@ -193,24 +198,6 @@ def _duplicate_ids(records: list[CardRecord], cards_dir: Path) -> list[CardError
             errors.append(CardError(here, record.id_line, f"duplicate id '{record.id}': also used by {there}"))
             errors.append(CardError(there, other.id_line, f"duplicate id '{record.id}': also used by {here}"))
     return errors
-
-
-def _open_cache(cards_dir: Path, cache_dir: Path | None | bool, renderer: str, warn: Callable[[str], None]) -> RenderCache:
-    if cache_dir is False or cache_dir is None:
-        return RenderCache(None, warn=warn)
-    folder = default_cache_dir(cards_dir) if cache_dir is True else Path(cache_dir)
-    try:
-        return RenderCache(folder / f"render-v{SCHEMA_VERSION}-{renderer}.sqlite", warn=warn)
-    except OSError as problem:
-        warn(f"render cache unavailable ({problem}); building without it")
-        return RenderCache(None, warn=warn)
-
-
-def _verdict_cache(cards_dir: Path, cache_dir: Path | None | bool) -> Path | None:
-    """MathJax's verdicts: by default .cache/mathjax.json beside the cards, next to the render caches."""
-    if cache_dir is True:
-        return default_cache_dir(cards_dir).parent / "mathjax.json"
-    return Path(cache_dir) / "mathjax.json" if cache_dir else None
 
 
 def _math_errors(math: MathSession, records: list[CardRecord], warn: Callable[[str], None]) -> list[CardError]:

@@ -11,6 +11,7 @@ from ..math import MathSession
 from ..model import CardRecord, MediaFile
 from ..progress import Progress
 from ..render import media_file
+from ..render.media import MediaProblem, resolve
 from .cache import FileState, RenderCache, cache_key, read_file
 from .worker import RenderJob, render_file, render_files
 
@@ -65,11 +66,11 @@ def _lookup(files, names, job, cache, progress, records, read) -> list[int]:
             progress.advance(1)
     del states
     cached = cache.lookup(keys)
-    media_ok = _MediaCheck()
+    still_valid = _MediaCheck(job)
     misses = []
     for index, key in enumerate(keys):
         record = cached.get(key)
-        if record is not None and all(media_ok(m) for m in record.media):
+        if record is not None and still_valid(record):
             records[index] = record
         else:
             misses.append(index)
@@ -77,18 +78,40 @@ def _lookup(files, names, job, cache, progress, records, read) -> list[int]:
 
 
 class _MediaCheck:
-    """Is a cached image reference still the same file with the same bytes? Each file hashed once."""
+    """Would a cached record's references be rendered the same now? Each lookup made and file hashed once.
 
-    def __init__(self):
-        self._seen: dict[Path, str | None] = {}
+    Each reference must still lead to the file it led to (a file newly put in a place probed
+    before it, next to the card, takes over; a moved symlink or a removed file is noticed), and
+    each file must still have its bytes.
+    """
 
-    def __call__(self, media: MediaFile) -> bool:
-        if media.path not in self._seen:
+    def __init__(self, job: RenderJob):
+        self._job = job
+        self._digests: dict[Path, str | None] = {}
+        self._found: dict[tuple[str, str], str | None] = {}
+
+    def __call__(self, record: CardRecord) -> bool:
+        return all(self._same_file(m) for m in record.media) and all(
+            self._same_place(record.name, src, found) for src, found in record.lookups
+        )
+
+    def _same_file(self, media: MediaFile) -> bool:
+        if media.path not in self._digests:
             try:
-                self._seen[media.path] = media_file(media.path).digest
+                self._digests[media.path] = media_file(media.path).digest
             except OSError:
-                self._seen[media.path] = None
-        return self._seen[media.path] == media.digest
+                self._digests[media.path] = None
+        return self._digests[media.path] == media.digest
+
+    def _same_place(self, name: str, src: str, found: str) -> bool:
+        card_file = Path(self._job.cards_dir, name)
+        key = (str(card_file.parent), src)
+        if key not in self._found:
+            try:
+                self._found[key] = str(resolve(src, card_file, self._job.roots, self._job.media_dir))
+            except (MediaProblem, OSError):
+                self._found[key] = None
+        return self._found[key] == found
 
 
 def streamed_fields(

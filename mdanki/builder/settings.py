@@ -1,7 +1,15 @@
-"""What a build is told: ``deck.yaml`` beside the cards, and the one clock every stamp comes from."""
+"""What a build is told: the deck root, ``deck.yaml`` beside the cards, and the one clock every stamp comes from.
+
+Every problem of ``deck.yaml`` names its own line. A deck whose ``deck.yaml`` has no ``id`` (or
+that has no ``deck.yaml``) gets one written into it by the first package build, derived from the
+deck's name exactly as before, so notes users already have keep their GUIDs; from then on no
+new name, ``--deck-name`` or edit to the name can change a GUID.
+"""
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -9,13 +17,17 @@ from pathlib import Path
 
 import yaml
 
+from ..atomic import replacing
 from ..errors import BuildError, CardError
 from ..model import slug
+from ..source import FRONT_MATTER_KEYS
 
 SETTINGS_NAME = "deck.yaml"
-SETTINGS_KEYS = ("name", "id", "description")
+SETTINGS_KEYS = ("name", "id", "description", "ignore_keys")
 DEFAULT_DECK_NAME = "Markdown Deck"
 _ZIP_MINIMUM = 315532800  # 1980-01-01: zip cannot hold an earlier time
+_ID_COMMENT = "written by mdanki: every note's GUID comes from it; never change it"
+_NEW_FILE = "# The deck: name (its top deck in Anki), id (never change it) and description (Markdown).\n"
 
 
 @dataclass(frozen=True)
@@ -25,36 +37,132 @@ class DeckSettings:
     name: str
     namespace: str  # fixes every note's GUID; changing it orphans the notes users have
     description: str  # Markdown
+    ignore_keys: tuple[str, ...] = ()  # front-matter keys of other tools, read past
+    namespace_in_file: bool = True  # False: derived from the name, to be written into deck.yaml
+
+
+def find_root(start: Path) -> Path:
+    """The deck root: the nearest folder at or above ``start`` holding ``cards/deck.yaml``, else ``start``."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / "cards" / SETTINGS_NAME).is_file():
+            return folder
+    return start
 
 
 def load_settings(cards_dir: Path, *, deck_name: str | None = None) -> DeckSettings:
-    """Read ``deck.yaml`` if there is one; ``deck_name`` overrides its name (not its namespace)."""
+    """Read ``deck.yaml`` if there is one; ``deck_name`` overrides its name (never its namespace)."""
     path = cards_dir / SETTINGS_NAME
-    data: dict = {}
-    if path.exists():
-        where = str(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise BuildError([CardError(where, mark.line + 1 if mark else 1, "not valid YAML")]) from None
-        if not isinstance(data, dict):
-            raise BuildError([CardError(where, 1, "must be a mapping with name, id and description")])
-        unknown = [key for key in data if key not in SETTINGS_KEYS]
-        if unknown:
-            raise BuildError([CardError(where, 1, f"unknown key '{unknown[0]}' (known: {', '.join(SETTINGS_KEYS)})")])
+    data, lines = _read(path) if path.exists() else ({}, {})
+    errors = _problems(data, lines, str(path))
+    if errors:
+        raise BuildError(errors)
     name = deck_name or str(data.get("name") or DEFAULT_DECK_NAME)
-    namespace = str(data.get("id") or deck_slug(name))
-    return DeckSettings(name=name, namespace=namespace, description=str(data.get("description") or ""))
+    pinned = data.get("id") not in (None, "")
+    return DeckSettings(
+        name=name,
+        namespace=str(data["id"]) if pinned else deck_slug(name),  # the fallback GUIDs always had
+        description=str(data.get("description") or ""),
+        ignore_keys=tuple(data.get("ignore_keys") or ()),
+        namespace_in_file=pinned,
+    )
+
+
+def _read(path: Path) -> tuple[dict, dict[str, int]]:
+    """deck.yaml's mapping and the file line of each of its keys."""
+    where = str(path)
+    source = path.read_bytes()
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = source[: exc.start].count(b"\n") + 1
+        raise BuildError([CardError(where, line, "file is not UTF-8 text; save it as UTF-8")]) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise BuildError([CardError(where, _error_line(exc, text), f"not valid YAML: {problem}")]) from None
+    finally:
+        loader.dispose()
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict):
+        raise BuildError([CardError(where, node.start_mark.line + 1, "must be a mapping with name, id and description")])
+    return data, {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+
+
+def _error_line(exc: yaml.YAMLError, text: str) -> int:
+    """The line a YAML error is on; one noticed at the end points at where the construct began."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None and mark.line >= len(text.rstrip("\n").split("\n")):
+        mark = getattr(exc, "context_mark", None) or mark
+    return mark.line + 1 if mark is not None else 1
+
+
+def _problems(data: dict, lines: dict[str, int], where: str) -> list[CardError]:
+    errors = []
+    for key in data:
+        if key not in SETTINGS_KEYS:
+            close = difflib.get_close_matches(str(key), SETTINGS_KEYS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(SETTINGS_KEYS)})"
+            errors.append(CardError(where, lines.get(str(key), 1), f"unknown key '{key}'{hint}"))
+    if isinstance(data.get("id"), (dict, list)):
+        errors.append(CardError(where, lines["id"], "id must be a text, for example 'id: my-deck'"))
+    ignored = data.get("ignore_keys")
+    if ignored is not None:
+        line = lines["ignore_keys"]
+        if not isinstance(ignored, list) or not all(isinstance(key, str) and key for key in ignored):
+            errors.append(CardError(where, line, "ignore_keys must be a list of front-matter keys, for example 'ignore_keys: [title, aliases]'"))
+        else:
+            errors += [
+                CardError(where, line, f"ignore_keys cannot hold '{key}': mdanki reads that front-matter key")
+                for key in ignored
+                if key in FRONT_MATTER_KEYS
+            ]
+    return errors
+
+
+def write_namespace(cards_dir: Path, settings: DeckSettings) -> Path:
+    """Pin the namespace in ``deck.yaml`` (made if missing), leaving the rest of its text as it was."""
+    path = cards_dir / SETTINGS_NAME
+    text = path.read_bytes().decode("utf-8") if path.exists() else _NEW_FILE  # as it is, \r\n and all
+    data, lines = _read(path) if path.exists() else ({}, {})
+    newline = "\r\n" if "\r\n" in text else "\n"
+    entry = f"id: {yaml_text(settings.namespace)}  # {_ID_COMMENT}{newline}"
+    if "id" in lines:  # an empty 'id:' line: fill it in
+        rows = text.splitlines(keepends=True)
+        rows[lines["id"] - 1] = entry
+        new_text = "".join(rows)
+    else:
+        new_text = text + ("" if not text or text.endswith("\n") else newline) + entry
+    if _loaded(new_text) != {**data, "id": settings.namespace}:  # a flow mapping, say: no line can be added
+        raise BuildError([CardError(str(path), 0, f"cannot add the deck's id to this file; add the line 'id: {settings.namespace}' yourself")])
+    with replacing(path) as out:
+        out.write(new_text.encode("utf-8"))
+    return path
+
+
+def _loaded(text: str) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def yaml_text(text: str) -> str:
+    """``text`` as a YAML value: plain when YAML reads it back as the same text, quoted otherwise."""
+    return text if _loaded(f"k: {text}") == {"k": text} else json.dumps(text, ensure_ascii=False)
 
 
 def deck_slug(name: str) -> str:
-    """A deck's name as a file name: its package in dist/, its GUID namespace when deck.yaml has no id."""
+    """A deck's name as a file name: its package in dist/, and the namespace deck.yaml's id starts as."""
     return slug(name, "deck")
 
 
-def default_output(settings: DeckSettings, base: Path) -> Path:
-    return base / "dist" / f"{deck_slug(settings.name)}.apkg"
+def default_output(settings: DeckSettings, root: Path) -> Path:
+    return root / "dist" / f"{deck_slug(settings.name)}.apkg"
 
 
 def _fixed_time() -> int | None:

@@ -35,7 +35,8 @@ class RenderJob:
     cards_dir: Path
     media_dir: Path | None
     roots: tuple[Path, ...]
-    fingerprint: str
+    fingerprint: str  # the first part of every cache key: renderer and folders (places.render_context)
+    ignore_keys: frozenset[str] = frozenset()  # deck.yaml's front-matter keys of other tools
 
     def renderer(self) -> Renderer:
         return Renderer(media_dir=self.media_dir, roots=self.roots)
@@ -69,7 +70,7 @@ def _render_chunk(paths: list[str]) -> list[Rendered]:
 def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
     """Parse, lint and render one card file into a cacheable record."""
     data, state = read_file(path)
-    card, errors = read_card(path, job.cards_dir, data)
+    card, errors = read_card(path, job.cards_dir, data, ignore_keys=job.ignore_keys)
     if card is None:
         return Rendered(path, None, None, tuple(errors))
     note_type = NOTE_TYPES[card.kind]
@@ -91,6 +92,7 @@ def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
         deck=sys.intern(card.deck) if card.deck else card.deck,
         digest=note_digest(note_type, rendered.fields, card.id, card.tags),
         media=rendered.media,
+        lookups=rendered.lookups,
         formulas=_formulas(card, note_type, rendered.fields),
         kind=card.kind,
     )

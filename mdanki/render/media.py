@@ -1,4 +1,4 @@
-"""Media: find the file an ``![alt](path)`` means and give it a content-hash name.
+"""Media: find the file a reference (``![alt](path)``, ``<img src>``, ``[sound:...]``) means and give it a content-hash name.
 
 Anki keeps media in one flat folder, and when a package brings a file whose name
 already exists there, Anki keeps the old file. Naming each file after a hash of
@@ -20,7 +20,7 @@ _SAFE_STEM = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 class MediaProblem(Exception):
-    """An image reference that cannot be packaged; the message is shown to the user."""
+    """A reference to a file that cannot be packaged; the message is shown to the user."""
 
 
 def is_remote(src: str) -> bool:
@@ -28,16 +28,19 @@ def is_remote(src: str) -> bool:
     return bool(urlsplit(src).scheme) and not re.match(r"^[A-Za-z]:[\\/]", src)
 
 
-def resolve(src: str, card_file: Path, roots: tuple[Path, ...], media_dir: Path | None) -> Path:
-    """The file an image reference points at: next to the card first, then in the media folder.
+def resolve(src: str, card_file: Path, roots: tuple[Path, ...], media_dir: Path | None, noun: str = "image") -> Path:
+    """The file a reference points at: next to the card first, then in the media folder.
 
     The result must stay inside one of ``roots`` (the cards and media folders), symlinks followed.
+    ``noun`` (image, sound, video) is what messages call it.
     """
     raw = unquote(src.split("#", 1)[0].split("?", 1)[0])
     if not raw:
-        raise MediaProblem("image has an empty path")
+        raise MediaProblem(f"{noun} has an empty path")
+    if "\x00" in raw:
+        raise MediaProblem(f"{noun} path '{src}' is not a file")
     if os.path.isabs(raw) or raw.startswith(("/", "\\")):
-        raise MediaProblem(f"image path '{src}' is absolute; use a path relative to the card or the media folder")
+        raise MediaProblem(f"{noun} path '{src}' is absolute; use a path relative to the card or the media folder")
     candidates = [card_file.parent / raw]
     if media_dir is not None:
         candidates.append(media_dir / raw)
@@ -47,15 +50,15 @@ def resolve(src: str, card_file: Path, roots: tuple[Path, ...], media_dir: Path 
             continue
         real = candidate.resolve()
         if not any(real.is_relative_to(root) for root in real_roots):
-            raise MediaProblem(f"image path '{src}' leads outside the cards and media folders")
+            raise MediaProblem(f"{noun} path '{src}' leads outside the cards and media folders")
         if not real.is_file():
-            raise MediaProblem(f"image path '{src}' is not a file")
+            raise MediaProblem(f"{noun} path '{src}' is not a file")
         return real
     lexical = [os.path.normpath(c) for c in candidates]
     if not any(Path(p).is_relative_to(os.path.normpath(root)) for p in lexical for root in roots):
-        raise MediaProblem(f"image path '{src}' leads outside the cards and media folders")
+        raise MediaProblem(f"{noun} path '{src}' leads outside the cards and media folders")
     where = "next to the card" + (" or in the media folder" if media_dir is not None else "")
-    raise MediaProblem(f"image '{src}' not found {where}")
+    raise MediaProblem(f"{noun} '{src}' not found {where}")
 
 
 def media_file(path: Path) -> MediaFile:
@@ -77,20 +80,22 @@ class MediaCollector:
         self._source, self._where = source, where
         self._section: Section | None = None
         self.media: dict[str, MediaFile] = {}
+        self.lookups: dict[str, str] = {}  # reference -> the file it resolved to, for the render cache
         self.errors: list[CardError] = []
 
     def in_section(self, section: Section) -> None:
         self._section = section
 
-    def package(self, src: str) -> str | None:
+    def package(self, src: str, noun: str = "image") -> str | None:
         """The packaged name for a local reference (None, and an error noted, if it has none)."""
         try:
-            found = resolve(src, self._source, self.roots, self.media_dir)
+            found = resolve(src, self._source, self.roots, self.media_dir, noun)
         except MediaProblem as problem:
             self.errors.append(CardError(self._where, self._line_of(src), str(problem)))
             return None
         packaged = media_file(found)
         self.media[packaged.name] = packaged
+        self.lookups[src] = str(found)
         return packaged.name
 
     def _line_of(self, text: str) -> int:

@@ -1,7 +1,8 @@
 """Card -> rendered fields: Markdown to the HTML Anki shows, math kept for MathJax.
 
-Every rendering feature is a Python-Markdown extension listed once in ``EXTENSIONS``;
-nothing else in the build rewrites HTML. The deck's description goes through the same table.
+Every rendering feature is a Python-Markdown extension listed once in ``EXTENSIONS`` (and
+``MediaReferences``, which needs the card's media collector); nothing else in the build
+rewrites HTML. The deck's description goes through the same table.
 """
 
 from __future__ import annotations
@@ -9,19 +10,17 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import xml.etree.ElementTree as etree
 from importlib.metadata import version
 from pathlib import Path
 
 import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 
 from .. import __version__
 from ..errors import CardError
-from ..model import Card, RenderedFields
+from ..model import Card, MediaFile, RenderedFields
 from ..notetypes import NoteType
-from .media import MediaCollector, is_remote
+from .media import MediaCollector
+from .references import MediaReferences
 from .speedups import SkipHopelessPatterns, plain_paragraph
 
 # The one configuration table of the renderer.
@@ -47,40 +46,13 @@ def fingerprint() -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-class _Images(Treeprocessor):
-    """Points each local ``<img>`` at its packaged, content-hash-named file."""
-
-    def __init__(self, md: markdown.Markdown, media: MediaCollector):
-        super().__init__(md)
-        self.media = media
-
-    def run(self, root: etree.Element) -> None:
-        for image in root.iter("img"):
-            src = image.get("src", "")
-            if is_remote(src):
-                continue
-            new_name = self.media.package(src)
-            if new_name is not None:
-                image.set("src", new_name)
-
-
-class _ImageExtension(Extension):
-    def __init__(self, media: MediaCollector):
-        super().__init__()
-        self.media = media
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # after inline parsing (priority 20) so the <img> elements exist
-        md.treeprocessors.register(_Images(md, self.media), "mdanki-images", 15)
-
-
 class Renderer:
     """Renders cards one after another, reusing one Markdown instance (building one is slow)."""
 
     def __init__(self, *, media_dir: Path | None, roots: tuple[Path, ...]):
         self._media = MediaCollector(roots=roots, media_dir=media_dir)
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _ImageExtension(self._media), SkipHopelessPatterns()],
+            extensions=[*EXTENSIONS, MediaReferences(self._media), SkipHopelessPatterns()],
             extension_configs=EXTENSIONS,
             output_format="html",
         )
@@ -100,8 +72,7 @@ class Renderer:
                 fields[spec.field] = self._html(section.text)
         if self._media.errors:
             return None, self._media.errors
-        media = tuple(sorted(self._media.media.values(), key=lambda m: m.name))
-        return RenderedFields(fields=fields, media=media), []
+        return RenderedFields(fields=fields, media=self._found_media(), lookups=tuple(sorted(self._media.lookups.items()))), []
 
     def render_text(self, text: str, *, source: Path) -> tuple[RenderedFields | None, list[CardError]]:
         """Markdown that is not a card (the deck's description); references relative to ``source``."""
@@ -109,7 +80,10 @@ class Renderer:
         html = self._html(text)
         if self._media.errors:
             return None, self._media.errors
-        return RenderedFields({"html": html}, tuple(sorted(self._media.media.values(), key=lambda m: m.name))), []
+        return RenderedFields({"html": html}, self._found_media()), []
+
+    def _found_media(self) -> tuple[MediaFile, ...]:
+        return tuple(sorted(self._media.media.values(), key=lambda m: m.name))
 
     def _html(self, text: str) -> str:
         return plain_paragraph(text) or self._md.reset().convert(text)

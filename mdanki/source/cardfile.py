@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 import yaml
@@ -29,6 +30,7 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HEADING = re.compile(r"^##[ \t]+(.*?)[ \t#]*$")
 _KEY = re.compile(r"([^\s#:][^:]*):")
 _SPACE = re.compile(r"\s")
+_IGNORE_HINT = "to keep another tool's key, list it under ignore_keys in deck.yaml"
 
 
 def suggest_id(path: Path) -> str:
@@ -37,11 +39,13 @@ def suggest_id(path: Path) -> str:
 
 
 def read_card(
-    path: Path | str, cards_dir: Path, source: bytes | None = None, *, note_types: dict[str, NoteType] = NOTE_TYPES
+    path: Path | str, cards_dir: Path, source: bytes | None = None, *,
+    note_types: dict[str, NoteType] = NOTE_TYPES, ignore_keys: Collection[str] = (),
 ) -> tuple[Card | None, list[CardError]]:
     """Parse one card file (or its bytes, already read). Returns the card (None if unusable) and every problem.
 
     Messages name the file as ``path`` was given; only the command line shortens it for people.
+    Front-matter keys in ``ignore_keys`` (deck.yaml's, for notes shared with other tools) are read past.
     """
     path = Path(path)
     where = str(path)
@@ -58,7 +62,7 @@ def read_card(
         return None, [CardError(where, line, "contains the control character U+001F, which Anki uses between fields; remove it")]
     lines = text.splitlines()
 
-    meta, body_start, errors, key_lines = _front_matter(lines, where, path)
+    meta, body_start, errors, key_lines = _front_matter(lines, where, path, ignore_keys)
     kind = meta.get("type", DEFAULT_KIND) if meta is not None else DEFAULT_KIND
     if not isinstance(kind, str) or kind not in note_types:
         close = difflib.get_close_matches(str(kind), note_types, n=1)
@@ -117,7 +121,7 @@ def read_cards(cards_dir: Path) -> tuple[list[Card], list[CardError]]:
     return cards, errors
 
 
-def _front_matter(lines: list[str], where: str, path: Path):
+def _front_matter(lines: list[str], where: str, path: Path, ignore_keys: Collection[str] = ()):
     """Parse and check the YAML front matter.
 
     Returns (meta, None when unreadable; first body line index; errors; file line of each key).
@@ -144,10 +148,10 @@ def _front_matter(lines: list[str], where: str, path: Path):
     if not isinstance(meta, dict):
         return None, end + 1, [CardError(where, 2, "front matter must be a mapping of keys to values (id: ..., tags: [...])")], key_lines
 
-    return meta, end + 1, _check_meta(meta, where, path, key_lines), key_lines
+    return meta, end + 1, _check_meta(meta, where, path, key_lines, ignore_keys), key_lines
 
 
-def _check_meta(meta: dict, where: str, path: Path, key_lines: dict[str, int]) -> list[CardError]:
+def _check_meta(meta: dict, where: str, path: Path, key_lines: dict[str, int], ignore_keys: Collection[str] = ()) -> list[CardError]:
     """Every problem of the front matter's keys and values; tags and deck are normalised in place."""
     errors = []
 
@@ -155,9 +159,9 @@ def _check_meta(meta: dict, where: str, path: Path, key_lines: dict[str, int]) -
         errors.append(CardError(where, key_lines.get(key, 2), message))
 
     for key in meta:
-        if key not in FRONT_MATTER_KEYS:
+        if key not in FRONT_MATTER_KEYS and key not in ignore_keys:
             close = difflib.get_close_matches(str(key), FRONT_MATTER_KEYS, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(FRONT_MATTER_KEYS)})"
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(FRONT_MATTER_KEYS)}; {_IGNORE_HINT})"
             problem(str(key), f"unknown front-matter key '{key}'{hint}")
 
     card_id = meta.get("id")
