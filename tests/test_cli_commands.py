@@ -176,3 +176,52 @@ def test_the_console_scripts():
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts == {"mdanki": "mdanki.cli:run", "build-deck": "mdanki.cli:run_build_deck"}
     assert os.path.exists(REPO / "build_deck.py")
+
+
+def test_removed_lists_removed_cards_with_a_search_that_finds_them(here, capsys):
+    assert mdanki(["init", "d", "--name", "Deck"]) == 0
+    deck = here / "d"
+    (deck / "cards" / "extra.md").write_text(card_text("extra", question="What leaves the deck?"))
+    assert mdanki(["build", "d", "-q"]) == 0
+    capsys.readouterr()
+    assert mdanki(["removed", "d"]) == 0
+    assert capsys.readouterr().out == "no removed cards: every card deck.lock knows is in the source\n"
+    (deck / "cards" / "extra.md").unlink()
+    (deck / "cards" / "example.md").unlink()
+    (deck / "cards" / "kept.md").write_text(card_text("kept"))
+    assert mdanki(["build", "d"]) == 0
+    assert "2 cards removed from the source stay in Anki; 'mdanki removed' lists them" in capsys.readouterr().out
+    assert mdanki(["removed", "d"]) == 0
+    out = capsys.readouterr().out
+    assert "extra\tremoved 2023-11-14\tWhat leaves the deck?" in out
+    assert out.endswith('\n  "CardId:example" or "CardId:extra"\n')
+
+
+def test_sync_writes_into_a_collection_and_a_dry_run_says_what_it_would_do(here, capsys):
+    anki = pytest.importorskip("anki.collection")
+    assert mdanki(["init", "d"]) == 0
+    collection = here / "collection.anki2"
+    anki.Collection(str(collection)).close()
+    capsys.readouterr()
+    assert mdanki(["sync", "d", "--collection", str(collection), "--dry-run"]) == 0
+    assert capsys.readouterr().out == "would sync 1 notes into collection.anki2: 1 added, 0 updated, 0 moved to their new sub-deck, 0 deleted\n"
+    assert mdanki(["sync", "d", "--collection", str(collection), "-v"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("added: example\nsynced 1 notes into collection.anki2: 1 added")
+    col = anki.Collection(str(collection))
+    assert col.note_count() == 1
+    col.close()
+
+
+def test_sync_into_no_collection_is_an_error_and_nothing_is_synced(here, capsys):
+    assert mdanki(["init", "d"]) == 0
+    capsys.readouterr()
+    assert mdanki(["sync", "d", "--collection", "nowhere.anki2"]) == 1
+    err = capsys.readouterr().err
+    assert err == "nowhere.anki2: no Anki collection here (open Anki once, or name collection.anki2)\nnothing synced; the collection is as it was\n" or "sync needs Anki's backend" in err
+
+
+def test_sync_needs_a_collection(here, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        mdanki(["sync"])
+    assert exit_info.value.code == 2 and "--collection" in capsys.readouterr().err

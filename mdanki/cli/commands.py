@@ -18,7 +18,9 @@ from ..builder import build, find_root, new_deck
 from ..errors import BuildError
 from ..progress import Progress
 from .messages import EXIT_CARD_ERRORS, EXIT_OK, failed, shown, warn
+from .instep import run_removed, run_sync
 from .parsers import Request, _check_usage, mdanki_parser, parser
+from .watching import run_watch
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,14 +35,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def mdanki(argv: list[str] | None = None) -> int:
-    """The ``mdanki`` command: init, build, check, preview."""
+    """The ``mdanki`` command: init, build, check, preview, sync, removed."""
     args = mdanki_parser().parse_args(argv)
     command = args.command
     _check_usage(args.parser, args, package=command == "build")
     if command == "init":
         return run_init(args.dir, args.name)
     root = args.root.absolute() if args.root is not None else find_root(Path.cwd())
+    if command == "removed":
+        return run_removed(args.cards if args.cards is not None else root / "cards")
+    if command == "sync":
+        return run_sync(_request(args, root), collection=args.collection, delete_removed=args.delete_removed, dry_run=args.dry_run)
     output = getattr(args, "output", None)
+    if command == "preview" and args.watch:
+        return run_watch(_request(args, root, preview=output or root / "preview"), port=args.port)
     return run_build(_request(
         args, root,
         output=output if command == "build" else None,

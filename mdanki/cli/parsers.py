@@ -71,8 +71,24 @@ def mdanki_parser() -> argparse.ArgumentParser:
             sub.add_argument("-o", "--output", metavar="FILE", type=Path, help=f"package to write (default: dist/<deck name>.apkg {_IN_ROOT})")
         if command == "preview":
             sub.add_argument("-o", "--output", metavar="DIR", type=Path, help=f"folder to write the site into (default: preview {_IN_ROOT})")
+            sub.add_argument("--watch", action="store_true", help="serve the preview on this machine and rebuild it as card files change")
+            sub.add_argument("--port", metavar="N", type=_positive, default=8765, help="port for --watch (default: 8765)")
         _deck_options(sub)
         sub.set_defaults(parser=sub)
+    _root = "the deck root (default: the nearest folder here or above holding cards/deck.yaml, else here)"
+    sync = commands.add_parser("sync", help="write the deck into an Anki collection (with Anki closed)",
+                               description="Build, then bring an Anki collection in step: new notes added, changed ones updated in place.")
+    sync.add_argument("root", metavar="ROOT", nargs="?", type=Path, help=_root)
+    sync.add_argument("--collection", metavar="PATH", type=Path, required=True, help="the collection file (collection.anki2 in Anki's profile folder)")
+    sync.add_argument("--delete-removed", action="store_true", help="also delete the notes of cards removed from the source")
+    sync.add_argument("--dry-run", action="store_true", help="say what would change; write nothing")
+    _deck_options(sync)
+    sync.set_defaults(parser=sync)
+    removed = commands.add_parser("removed", help="list the cards removed from the source that stay in Anki",
+                                  description="List the cards deck.lock keeps as removed, with a search that finds them in Anki's browser.")
+    removed.add_argument("root", metavar="ROOT", nargs="?", type=Path, help=_root)
+    removed.add_argument("--cards", metavar="DIR", type=Path, help=f"folder of card files (default: cards {_IN_ROOT})")
+    removed.set_defaults(parser=removed)
     return p
 
 

@@ -31,6 +31,7 @@ class SyncNote:
     card_id: str
     deck: str  # the sub-deck the source puts it in
     tags: tuple[str, ...]  # the deck's own tags for it
+    mod: int = 0  # Anki updates the note when this is newer than its own
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,12 @@ def package_notes(package: Path) -> list[SyncNote]:
             id_field = {int(mid): [f["name"] for f in m["flds"]].index("CardId") for mid, m in json.loads(models_json).items()}
             decks = {int(did): deck["name"] for did, deck in json.loads(decks_json).items()}
             first_deck = dict(db.execute("SELECT nid, did FROM cards ORDER BY ord DESC"))
-            rows = db.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id").fetchall()
+            rows = db.execute("SELECT id, guid, mid, tags, flds, mod FROM notes ORDER BY id").fetchall()
         finally:
             db.close()
     return [
-        SyncNote(guid, flds.split("\x1f")[id_field[mid]], decks[first_deck[nid]], tuple(tags.split()))
-        for nid, guid, mid, tags, flds in rows
+        SyncNote(guid, flds.split("\x1f")[id_field[mid]], decks[first_deck[nid]], tuple(tags.split()), mod)
+        for nid, guid, mid, tags, flds, mod in rows
     ]
 
 
@@ -114,11 +115,12 @@ def _apply(col, package, namespace, notes, removed, delete_removed, dry_run) -> 
     existing = _existing(col, set(by_guid) | set(removed))
     added = tuple(sorted(by_guid[g].card_id for g in by_guid if g not in existing))
     own_tags = {tag for note in notes for tag in note.tags} | {t for s in state.values() for t in s.get("tags", ())}
-    user_tags = {g: [t for t in tags if t not in own_tags] for g, (_, tags, _) in existing.items() if g in by_guid}
+    user_tags = {g: [t for t in tags if t not in own_tags] for g, (_, tags, _, _) in existing.items() if g in by_guid}
     moves = _moves(col, state, by_guid, existing)
     still = tuple(sorted(card_id for g, card_id in removed.items() if g in existing))
     if dry_run:
-        return SyncReport(added=added, moved=tuple(sorted(moves)), removed=still, dry_run=True)
+        newer = tuple(sorted(n.card_id for g, n in by_guid.items() if g in existing and n.mod > existing[g][3]))
+        return SyncReport(added=added, updated=newer, moved=tuple(sorted(moves)), removed=still, dry_run=True)
     from anki.collection import ImportAnkiPackageRequest
 
     options = col._backend.get_import_anki_package_presets()
@@ -140,20 +142,20 @@ def _apply(col, package, namespace, notes, removed, delete_removed, dry_run) -> 
     return SyncReport(added=added, updated=updated, moved=tuple(sorted(moves)), deleted=deleted, removed=still)
 
 
-def _existing(col, guids: set[str]) -> dict[str, tuple[int, list[str], list[tuple[int, int]]]]:
-    """GUID -> (note id, tags, [(card id, deck id)]) of this deck's notes already in the collection."""
+def _existing(col, guids: set[str]) -> dict[str, tuple[int, list[str], list[tuple[int, int]], int]]:
+    """GUID -> (note id, tags, [(card id, deck id)], mod) of this deck's notes already in the collection."""
     found = {}
-    for note_id, guid, tags in col.db.all("select id, guid, tags from notes"):
+    for note_id, guid, tags, mod in col.db.all("select id, guid, tags, mod from notes"):
         if guid in guids:
             cards = col.db.all("select id, did from cards where nid = ?", note_id)
-            found[guid] = (note_id, tags.split(), cards)
+            found[guid] = (note_id, tags.split(), cards, mod)
     return found
 
 
 def _moves(col, state, by_guid, existing) -> dict[str, tuple[list[int], str]]:
     """Cards whose sub-deck changed in the source since the last sync and that sit in the old one."""
     moves = {}
-    for guid, (_, _, cards) in existing.items():
+    for guid, (_, _, cards, _) in existing.items():
         before = state.get(guid, {}).get("deck")
         note = by_guid.get(guid)
         if note is None or before is None or before == note.deck:
