@@ -161,11 +161,16 @@ def reveal(text: str, number: int, *, question: bool, math: bool = False) -> str
 
 
 def reveal_field(html: str, number: int, *, question: bool) -> str:
-    """A rendered field as Anki's ``{{cloze:...}}`` shows card ``number``: math and text alike."""
+    """A rendered field as Anki's ``{{cloze:...}}`` shows card ``number``: a deletion that starts
+    inside MathJax delimiters is shown the math way, any other with Anki's spans."""
+    regions = [match.span(2) for match in _MATHJAX.finditer(html)]
     out, position = [], 0
-    for match in _MATHJAX.finditer(html):
-        out.append(reveal(html[position:match.start()], number, question=question))
-        out.append(match.group(1) + reveal(match.group(2), number, question=question, math=True) + match.group(3))
-        position = match.end()
-    out.append(reveal(html[position:], number, question=question))
+    for deletion in deletions(html):
+        if deletion.start < position:
+            continue  # nested: revealed with its outer deletion
+        out.append(html[position:deletion.start])
+        in_math = any(start <= deletion.start < end for start, end in regions)
+        out.append(reveal(html[deletion.start:deletion.end], number, question=question, math=in_math))
+        position = deletion.end
+    out.append(html[position:])
     return "".join(out)
