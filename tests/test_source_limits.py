@@ -203,3 +203,13 @@ def test_a_control_character_yaml_does_not_allow_is_an_error_at_its_line(project
     assert errors_of(project, card_text("c", extra_meta="deck: A\x0cB")) == [
         ":3: front matter contains U+000C, a control character YAML does not allow; remove it"
     ]
+
+
+def test_deletions_nested_past_the_limit_are_an_error_not_a_recursion(project):
+    deep = "{{c1::" * 12_000 + "x" + "}}" * 12_000
+    started = time.perf_counter()
+    errors = errors_of(project, f"---\nid: c\ntype: cloze\n---\n## Text\nfine\n{deep}\n")
+    assert time.perf_counter() - started < 1
+    assert errors == [":7: cloze deletions are nested more than 50 deep"]
+    nested = "{{c1::" * 50 + "x" + "}}" * 50
+    assert errors_of(project, f"---\nid: d\ntype: cloze\n---\n## Text\n{nested}\n", "d.md") == []
