@@ -116,3 +116,10 @@ def test_the_deck_id_fills_its_empty_line_when_the_file_has_crlf_line_breaks(pro
     write_namespace(project.cards, load_settings(project.cards))
     text = (project.cards / "deck.yaml").read_bytes().decode("utf-8")
     assert text.startswith("name: X\r\ndescription: a b\r\nid: x  # ") and text.endswith("\r\nignore_keys: [t]\r\n")
+
+
+def test_a_deeply_nested_deck_yaml_still_gets_its_id_written(project, capsys):
+    project.card("a.md")
+    project.write("deck.yaml", "name: X\ndescription: " + "[" * 600 + "]" * 600 + "\n")
+    code, err = run(capsys)
+    assert code == 0 and (project.cards / "deck.yaml").read_text(encoding="utf-8").endswith("\nid: x  # written by mdanki: every note's GUID comes from it; never change it\n")

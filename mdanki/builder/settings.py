@@ -21,7 +21,7 @@ from ..atomic import replacing
 from ..errors import BuildError, CardError
 from ..model import slug
 from ..source import FRONT_MATTER_KEYS, Unreadable, read_regular
-from ..source.yamlsafe import YamlProblem, load_yaml
+from ..source.yamlsafe import Loader, YamlProblem, load_yaml
 
 SETTINGS_NAME = "deck.yaml"
 SETTINGS_KEYS = ("name", "id", "description", "ignore_keys")
@@ -149,8 +149,8 @@ def write_namespace(cards_dir: Path, settings: DeckSettings) -> Path:
 
 def _loaded(text: str) -> object:
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return yaml.load(text, Loader=Loader)  # the C loader: nesting is limited, never a RecursionError
+    except (yaml.YAMLError, RecursionError):
         return None
 
 
