@@ -123,3 +123,19 @@ def test_a_deeply_nested_deck_yaml_still_gets_its_id_written(project, capsys):
     project.write("deck.yaml", "name: X\ndescription: " + "[" * 600 + "]" * 600 + "\n")
     code, err = run(capsys)
     assert code == 0 and (project.cards / "deck.yaml").read_text(encoding="utf-8").endswith("\nid: x  # written by mdanki: every note's GUID comes from it; never change it\n")
+
+
+def test_removed_prints_a_question_from_deck_lock_escaped(tmp_path, monkeypatch, capsys):
+    from mdanki.cli import mdanki
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert mdanki(["init", "d", "--name", "Deck"]) == 0
+    (tmp_path / "d" / "cards" / "extra.md").write_text(card_text("extra", question="What \x1b[31mleaves\x0c?"))
+    assert mdanki(["build", "d", "-q"]) == 0
+    (tmp_path / "d" / "cards" / "extra.md").unlink()
+    assert mdanki(["build", "d", "-q"]) == 0
+    capsys.readouterr()
+    assert mdanki(["removed", "d"]) == 0
+    out = capsys.readouterr().out
+    assert "extra\tremoved 2023-11-14\tWhat \\x1b[31mleaves ?" in out and "\x1b" not in out
