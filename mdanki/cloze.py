@@ -15,6 +15,7 @@ from dataclasses import dataclass
 _OPEN = re.compile(r"\{\{c(\d+)::")
 _MATHJAX = re.compile(r"(\\[(\[])(.*?)(\\[)\]])", re.S)  # Anki's own test for math in a field
 _ANY_OPEN = re.compile(r"\{\{c[^:{}]*::")  # also {{c0::, {{cx:: : mistakes to report
+MAX_NESTING = 50  # deletions inside deletions, deeper than any card needs: the scan stays bounded
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,14 @@ def deletions(text: str) -> list[Deletion]:
     return found
 
 
-def _close(text: str, start: int) -> tuple[int | None, str]:
+def _close(text: str, start: int, level: int = 1) -> tuple[int | None, str]:
     """The end of the deletion whose body starts at ``start``: the first ``}}`` outside braces."""
+    if level > MAX_NESTING:
+        raise ClozeProblem(f"cloze deletions are nested more than {MAX_NESTING} deep", start)
     depth, index = 0, start
     while index < len(text):
         if text.startswith("{{c", index) and _OPEN.match(text, index):
-            inner_end, _ = _close(text, _OPEN.match(text, index).end())
+            inner_end, _ = _close(text, _OPEN.match(text, index).end(), level + 1)
             if inner_end is None:
                 return None, ""
             index = inner_end

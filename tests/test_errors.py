@@ -10,7 +10,7 @@ from conftest import REPO
 from mdanki.errors import BuildError, CardError
 
 # calls whose first text argument is a message a person reads
-_MESSAGE_CALLS = {"CardError", "MathUnavailable", "MediaProblem", "PreviewProblem", "warn", "_warn", "error", "problem"}
+_MESSAGE_CALLS = {"CardError", "MathUnavailable", "MediaProblem", "PreviewProblem", "YamlProblem", "warn", "_warn", "error", "problem"}
 
 
 def test_an_error_reads_path_line_message_and_a_whole_file_has_no_line():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import card_text
 
-from mdanki.source import cardfile, find_card_files, read_card
+from mdanki.source import cardfile, find_card_files, read_card, yamlsafe
 from mdanki.source.fences import fenced_lines
 
 
@@ -38,7 +38,7 @@ def test_readme_and_hidden_files_are_not_cards(project):
     project.write("README.md", "# index")
     project.write(".drafts/b.md", "draft")
     project.write("sub/README.md", "# index")
-    assert [Path(p).name for p in find_card_files(project.cards)] == ["a.md"]
+    assert [Path(p).name for p in find_card_files(project.cards)[0]] == ["a.md"]
 
 
 def test_byte_order_mark_is_accepted(project):
@@ -52,7 +52,7 @@ def test_front_matter_uses_pyyaml_c_loader_when_built_with_it():
 
     if not hasattr(yaml, "CSafeLoader"):
         pytest.skip("this PyYAML has no C extension")
-    assert cardfile._YamlLoader is yaml.CSafeLoader
+    assert yamlsafe.Loader is yaml.CSafeLoader
 
 
 class TestOneFenceRule:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import CardRecord, Formula, MediaFile
+from ..source import read_regular
 
 SCHEMA_VERSION = 6  # part of the file name: a new layout starts a new file
 _SCHEMA = """
@@ -116,9 +117,8 @@ class FileState:
 
 def read_file(path: str) -> tuple[bytes, FileState]:
     """A card file's bytes, and its state for the next build (stat taken before the read)."""
-    st, read_at = os.stat(path), time.time_ns()
-    with open(path, "rb") as file:
-        data = file.read()
+    read_at = time.time_ns()  # before the stat: the safe side (raises Unreadable for a FIFO, device, ...)
+    data, st = read_regular(path)
     return data, FileState(FileState.signature(st), read_at, file_digest(data))
 
 

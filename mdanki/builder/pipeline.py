@@ -76,7 +76,7 @@ def build(
     cards_dir = cards_dir.absolute()
     root = (root or cards_dir.parent).absolute()
     deck = load_settings(cards_dir, deck_name=deck_name)
-    files = _card_files(cards_dir)
+    files, skipped = _card_files(cards_dir)
     job = _render_job(root, cards_dir, media_dir, deck)
     cache = open_cache(root, cards_dir, cache_dir, fingerprint(), warn)
     jobs = jobs or default_jobs()
@@ -87,7 +87,7 @@ def build(
     try:
         names = [relative_name(path, cards_dir) for path in files]
         records, errors = render_records(files, names, job, cache, jobs, progress, math)
-        errors += _duplicate_ids(records, cards_dir)
+        errors += skipped + _duplicate_ids(records, cards_dir)
         if errors:
             raise BuildError(errors)
         verdicts = background.submit(_math_errors, math, records, warn)
@@ -178,13 +178,14 @@ def _no_type_changes(records: list[CardRecord], previous: dict, cards_dir: Path)
         raise BuildError(errors)
 
 
-def _card_files(cards_dir: Path) -> list[str]:
+def _card_files(cards_dir: Path) -> tuple[list[str], list[CardError]]:
+    """The card files, and every folder that could not be walked (an error: its cards would be missing)."""
     if not cards_dir.is_dir():
         raise BuildError([CardError(str(cards_dir), 0, "cards folder not found")])
-    files = find_card_files(cards_dir)
+    files, skipped = find_card_files(cards_dir)
     if not files:
-        raise BuildError([CardError(str(cards_dir), 0, "no card files (*.md) in the cards folder")])
-    return files
+        raise BuildError([*skipped, CardError(str(cards_dir), 0, "no card files (*.md) in the cards folder")])
+    return files, skipped
 
 
 def _duplicate_ids(records: list[CardRecord], cards_dir: Path) -> list[CardError]:

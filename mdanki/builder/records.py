@@ -12,6 +12,7 @@ from ..model import CardRecord, MediaFile
 from ..progress import Progress
 from ..render import media_file
 from ..render.media import MediaProblem, resolve
+from ..source import Unreadable
 from .cache import FileState, RenderCache, cache_key, read_file
 from .worker import RenderJob, render_file, render_files
 
@@ -58,14 +59,17 @@ def _lookup(files, names, job, cache, progress, records, read) -> list[int]:
     keys = []
     for path, name in zip(files, names):
         state = states.get(name)
-        if state is None or not state.still(os.stat(path)):  # read only what may have changed
-            state = read_file(path)[1]
-            read.append((name, state))
-        keys.append(cache_key(job.fingerprint, name, state.digest))
+        try:
+            if state is None or not state.still(os.stat(path)):  # read only what may have changed
+                state = read_file(path)[1]
+                read.append((name, state))
+        except (OSError, Unreadable):  # a FIFO, say: the worker reports it
+            state = None
+        keys.append(cache_key(job.fingerprint, name, state.digest) if state is not None else None)
         if progress:
             progress.advance(1)
     del states
-    cached = cache.lookup(keys)
+    cached = cache.lookup([key for key in keys if key is not None])
     still_valid = _MediaCheck(job)
     misses = []
     for index, key in enumerate(keys):

@@ -20,7 +20,8 @@ import yaml
 from ..atomic import replacing
 from ..errors import BuildError, CardError
 from ..model import slug
-from ..source import FRONT_MATTER_KEYS
+from ..source import FRONT_MATTER_KEYS, Unreadable, read_regular
+from ..source.yamlsafe import Loader, YamlProblem, load_yaml
 
 SETTINGS_NAME = "deck.yaml"
 SETTINGS_KEYS = ("name", "id", "description", "ignore_keys")
@@ -71,21 +72,22 @@ def load_settings(cards_dir: Path, *, deck_name: str | None = None) -> DeckSetti
 def _read(path: Path) -> tuple[dict, dict[str, int]]:
     """deck.yaml's mapping and the file line of each of its keys."""
     where = str(path)
-    source = path.read_bytes()
+    try:
+        source = read_regular(path)[0]
+    except Unreadable as unreadable:  # a FIFO, a device, over 1 MiB: refused, never waited on
+        raise BuildError([unreadable.error]) from None
     try:
         text = source.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = source[: exc.start].count(b"\n") + 1
         raise BuildError([CardError(where, line, "file is not UTF-8 text; save it as UTF-8")]) from None
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        data, node = load_yaml(text)
+    except YamlProblem as exc:  # an alias, a key given twice, a line break only YAML sees
+        raise BuildError([CardError(where, exc.line, exc.message)]) from None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise BuildError([CardError(where, _error_line(exc, text), f"not valid YAML: {problem}")]) from None
-    finally:
-        loader.dispose()
     if data is None:
         return {}, {}
     if not isinstance(data, dict):
@@ -127,12 +129,13 @@ def _problems(data: dict, lines: dict[str, int], where: str) -> list[CardError]:
 def write_namespace(cards_dir: Path, settings: DeckSettings) -> Path:
     """Pin the namespace in ``deck.yaml`` (made if missing), leaving the rest of its text as it was."""
     path = cards_dir / SETTINGS_NAME
-    text = path.read_bytes().decode("utf-8") if path.exists() else _NEW_FILE  # as it is, \r\n and all
     data, lines = _read(path) if path.exists() else ({}, {})
+    text = path.read_bytes().decode("utf-8") if path.exists() else _NEW_FILE  # as it is, \r\n and all
     newline = "\r\n" if "\r\n" in text else "\n"
     entry = f"id: {yaml_text(settings.namespace)}  # {_ID_COMMENT}{newline}"
     if "id" in lines:  # an empty 'id:' line: fill it in
-        rows = text.splitlines(keepends=True)
+        rows = text.split("\n")  # line breaks are \n (or \r\n) only, as YAML's line numbers count them
+        rows = [row + "\n" for row in rows[:-1]] + ([rows[-1]] if rows[-1] else [])
         rows[lines["id"] - 1] = entry
         new_text = "".join(rows)
     else:
@@ -146,8 +149,8 @@ def write_namespace(cards_dir: Path, settings: DeckSettings) -> Path:
 
 def _loaded(text: str) -> object:
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+        return yaml.load(text, Loader=Loader)  # the C loader: nesting is limited, never a RecursionError
+    except (yaml.YAMLError, RecursionError):
         return None
 
 

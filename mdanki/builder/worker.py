@@ -20,7 +20,7 @@ from ..model import Card, CardRecord, Formula
 from ..notes import note_digest
 from ..notetypes import NOTE_TYPES, NoteType
 from ..render import Renderer
-from ..source import lint_math, read_card, relative_name
+from ..source import Unreadable, lint_math, read_card, relative_name
 from .cache import FileState, cache_key, read_file
 
 # Below this many files a process pool costs more than it saves.
@@ -69,7 +69,10 @@ def _render_chunk(paths: list[str]) -> list[Rendered]:
 
 def render_file(path: str, job: RenderJob, renderer: Renderer) -> Rendered:
     """Parse, lint and render one card file into a cacheable record."""
-    data, state = read_file(path)
+    try:
+        data, state = read_file(path)
+    except Unreadable as unreadable:  # not a regular file, too large, or refused by the system
+        return Rendered(path, None, None, (unreadable.error,))
     card, errors = read_card(path, job.cards_dir, data, ignore_keys=job.ignore_keys)
     if card is None:
         return Rendered(path, None, None, tuple(errors))

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..builder import removed_cards, removed_search, sync_deck
 from ..errors import BuildError
 from ..progress import Progress
-from .messages import EXIT_CARD_ERRORS, EXIT_OK, failed, shown, warn
+from .messages import EXIT_CARD_ERRORS, EXIT_OK, failed, one_line, shown, warn
 from .parsers import Request
 
 
@@ -24,7 +24,7 @@ def run_removed(cards: Path) -> int:
         return EXIT_OK
     for card_id, entry in sorted(entries.items()):
         when = time.strftime("%Y-%m-%d", time.gmtime(entry.removed))
-        print(f"{card_id}\tremoved {when}\t{entry.question or '(question not known)'}")
+        print(one_line(f"{card_id}\tremoved {when}\t{entry.question or '(question not known)'}"))  # deck.lock's text, escaped
     print(f"\nIn Anki's browser, this search finds their notes (select them and delete):\n  {removed_search(sorted(entries))}")
     return EXIT_OK
 

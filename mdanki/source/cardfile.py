@@ -18,16 +18,13 @@ from ..model import Card, Section, slug
 from ..notetypes import DEFAULT_KIND, NOTE_TYPES, NoteType
 from .kinds import check_kind
 from .fences import FenceScanner
-from .files import find_card_files, relative_name
-
-try:  # the C loader is several times faster; pure Python is the fallback
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+from .files import Unreadable, find_card_files, read_regular, relative_name
+from .lines import line_problem, split_lines
+from .yamlsafe import YamlProblem, load_yaml
 
 FRONT_MATTER_KEYS = ("id", "tags", "deck", "type")
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_HEADING = re.compile(r"^##[ \t]+(.*?)[ \t#]*$")
+_HEADING = re.compile(r"##[ \t]+(.*)")  # the title, less any closing #s: .rstrip(" \t#"), linear
 _KEY = re.compile(r"([^\s#:][^:]*):")
 _SPACE = re.compile(r"\s")
 _IGNORE_HINT = "to keep another tool's key, list it under ignore_keys in deck.yaml"
@@ -50,7 +47,10 @@ def read_card(
     path = Path(path)
     where = str(path)
     if source is None:
-        source = path.read_bytes()
+        try:
+            source = read_regular(path)[0]
+        except Unreadable as unreadable:
+            return None, [unreadable.error]
     try:
         text = source.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -60,7 +60,10 @@ def read_card(
     if "\x1f" in text:  # it would split the note's fields in two
         line = text.count("\n", 0, text.index("\x1f")) + 1
         return None, [CardError(where, line, "contains the control character U+001F, which Anki uses between fields; remove it")]
-    lines = text.splitlines()
+    lines = split_lines(text)
+    problem = line_problem(text, lines)
+    if problem is not None:
+        return None, [CardError(where, *problem)]
 
     meta, body_start, errors, key_lines = _front_matter(lines, where, path, ignore_keys)
     kind = meta.get("type", DEFAULT_KIND) if meta is not None else DEFAULT_KIND
@@ -112,8 +115,9 @@ def _section_problems(sections: dict[str, Section], note_type: NoteType, where: 
 def read_cards(cards_dir: Path) -> tuple[list[Card], list[CardError]]:
     """Every well-formed card under ``cards_dir``, and every problem found in the others."""
     cards_dir = cards_dir.absolute()
-    cards, errors = [], []
-    for path in find_card_files(cards_dir):
+    cards = []
+    files, errors = find_card_files(cards_dir)
+    for path in files:
         card, problems = read_card(path, cards_dir)
         errors += problems
         if card is not None:
@@ -135,7 +139,9 @@ def _front_matter(lines: list[str], where: str, path: Path, ignore_keys: Collect
         return None, 1, [CardError(where, 1, "front matter is not closed: add a '---' line after it")], {}
     key_lines = _key_lines(lines[1:end])
     try:
-        meta = yaml.load("\n".join(lines[1:end]), Loader=_YamlLoader)
+        meta = load_yaml("\n".join(lines[1:end]), first_line=2)[0]
+    except YamlProblem as exc:  # an alias, a key given twice, a line break only YAML sees
+        return None, end + 1, [CardError(where, exc.line, f"front matter {exc.message}")], key_lines
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if mark is not None and mark.line >= end - 1:  # noticed at the end: point at where the construct began
@@ -226,12 +232,13 @@ def _sections(
         fenced = fences.fenced(line)
         heading = _HEADING.match(line) if not fenced and line.startswith("##") else None
         if heading:
-            name = heading.group(1).strip().lower()
+            title = heading.group(1).rstrip(" \t#")
+            name = title.strip().lower()
             if name not in known:
                 close_match = difflib.get_close_matches(name, known, n=1)
                 hint = f"; did you mean '## {close_match[0].title()}'?" if close_match else ""
                 errors.append(
-                    CardError(where, number, f"unknown section '## {heading.group(1).strip()}' (expected {expected}){hint}")
+                    CardError(where, number, f"unknown section '## {title.strip()}' (expected {expected}){hint}")
                 )
                 buffer.append(line)
                 continue

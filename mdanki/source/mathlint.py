@@ -9,6 +9,7 @@ signs and broken TeX on the card, so it is an error here, not silent garbage.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from ..errors import CardError
 from ..model import Section
@@ -16,9 +17,8 @@ from .fences import FenceScanner
 
 # arithmatex's own inline patterns (smart dollar and \( \)), so the lint agrees with the renderer
 _INLINE_DOLLAR = re.compile(r"(?<!\\)((?:\\{2})+)(?=\$)|(?<!\\)(\$)(?!\s)((?:\\.|[^\\$])+?)(?<!\s)(?:\$)")
-_INLINE_PAREN = re.compile(r"(?<!\\)\\\(((?:\\[^)]|[^\\])+?)\\\)")
 _ESCAPED = re.compile(r"\\[\\$]")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_TICKS = re.compile(r"`+")
 _OPENS_MATH = re.compile(r"\$(?=[A-Za-z\\{(^_|])")
 _CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d+[.)])[ \t]+)?")
 
@@ -63,7 +63,7 @@ class _SectionLint:
                 self.flush()
             self.block_start = True
             return
-        line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw) if "`" in raw else raw
+        line = _blank_code_spans(raw) if "`" in raw else raw
         content = _CONTAINER.sub("", line, count=1)
         if self.display is not None:
             self._inside_display(number, content)
@@ -131,16 +131,17 @@ def _lint_inline(paragraph: list[tuple[int, str]], where: str) -> list[CardError
     text = "\n".join(line for _, line in paragraph)
     if "$" not in text and "\\" not in text:
         return []  # no delimiter at all: most paragraphs
-    starts = []
+    starts, numbers = [], []
     position = 0
     for number, line in paragraph:
-        starts.append((position, number))
+        starts.append(position)
+        numbers.append(number)
         position += len(line) + 1
 
     def line_at(index: int) -> int:
-        return max(number for start, number in starts if start <= index)
+        return numbers[bisect_right(starts, index) - 1]
 
-    blanked = _blank(text, _INLINE_PAREN)
+    blanked = _blank_parens(text) if "\\(" in text else text
     blanked = _blank(blanked, _INLINE_DOLLAR)
     blanked = _ESCAPED.sub("  ", blanked)
     errors = []
@@ -160,3 +161,64 @@ def _lint_inline(paragraph: list[tuple[int, str]], where: str) -> list[CardError
 def _blank(text: str, pattern: re.Pattern[str]) -> str:
     """Replace every match with spaces, keeping offsets (and so line numbers) intact."""
     return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def _blank_code_spans(line: str) -> str:
+    """Code spans (a run of backticks to the next run of the same length, CommonMark's rule) as spaces; linear."""
+    runs = [match.span() for match in _TICKS.finditer(line)]
+    following: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        following[index], last[length] = last.get(length), index
+    pieces, done, index = [], 0, 0
+    while index < len(runs):
+        closer = following[index]
+        if closer is None:
+            index += 1
+            continue
+        start, end = runs[index][0], runs[closer][1]
+        pieces += (line[done:start], " " * (end - start))
+        done, index = end, closer + 1
+    return "".join(pieces) + line[done:] if pieces else line
+
+
+def _blank_parens(text: str) -> str:
+    """Every ``\\( ... \\)`` as arithmatex pairs them, replaced by spaces (newlines kept); linear.
+
+    Content is tokens, a backslash and any character but ``)``, or any other character; the
+    first ``\\)`` after at least one token closes. A scan that fails marks the backslashes it
+    passed: any later scan that reaches one fails the same way, so no text is scanned twice.
+    """
+    dead = bytearray(len(text) + 1)
+    pieces, done = [], 0
+    opener = text.find("\\(")
+    while opener >= 0:
+        end = -1 if opener and text[opener - 1] == "\\" else _paren_end(text, opener + 2, dead)
+        if end < 0:
+            opener = text.find("\\(", opener + 1)
+            continue
+        pieces += (text[done:opener], re.sub(r"[^\n]", " ", text[opener:end]))
+        done, opener = end, text.find("\\(", end)
+    return "".join(pieces) + text[done:]
+
+
+def _paren_end(text: str, start: int, dead: bytearray) -> int:
+    """Where the inline math whose content starts at ``start`` ends (after its ``\\)``), or -1."""
+    position, passed = start, []
+    while True:
+        slash = text.find("\\", position)
+        if slash < 0 or dead[slash]:
+            break
+        after = text[slash + 1:slash + 2]
+        if after == ")":
+            if slash > start:
+                return slash + 2
+            break  # empty math: no token yet, and none can follow
+        passed.append(slash)
+        if not after:
+            break
+        position = slash + 2
+    for slash in passed:
+        dead[slash] = 1
+    return -1
