@@ -47,7 +47,7 @@ def test_a_yaml_alias_bomb_is_refused_at_its_line_without_being_expanded(project
     text = "---\n" + BOMB + f"{where}: *a8\n---\n## Question\nq\n\n## Answer\na\n"
     started = time.perf_counter()
     errors = errors_of(project, text)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # a guard against blow-ups (the old scans took seconds to minutes), not a speed target
     assert errors == [":3: front matter YAML alias '*a1' is not allowed; write the value out"]
 
 
@@ -112,7 +112,7 @@ def test_the_heading_scan_is_linear():
     for line in ("## a" + " " * 400_000 + "b", "## " + "#" * 400_000 + "x", "##" + " \t" * 200_000):
         started = time.perf_counter()
         sections, errors = _sections(["## Question", "q", line], 0, "c.md", ("question", "answer"))
-        assert time.perf_counter() - started < 1
+        assert time.perf_counter() - started < 5  # a guard against blow-ups (the old scans took seconds to minutes), not a speed target
     sections, errors = _sections(["## Question  ##", "q", "##\tAnswer #  # ", "a"], 0, "c.md", ("question", "answer"))
     assert errors == [] and set(sections) == {"question", "answer"}
 
@@ -121,7 +121,7 @@ def test_a_long_heading_in_a_card_reads_in_milliseconds(project):
     line = "## Answer" + " " * 99_000 + "x"
     started = time.perf_counter()
     errors = errors_of(project, card_text("c", question=f"q\n{line}"))
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # a guard against blow-ups (the old scans took seconds to minutes), not a speed target
     assert len(errors) == 1 and errors[0].startswith(":6: unknown section '## Answer   ") and errors[0].endswith("x' (expected Question, Answer, Notes)")
 
 
@@ -135,7 +135,7 @@ def test_a_long_heading_in_a_card_reads_in_milliseconds(project):
 def test_the_math_lint_is_linear(text):
     started = time.perf_counter()
     lint_math(Section(text + "\n", 1, 0), "c.md")
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # a guard against blow-ups (the old scans took seconds to minutes), not a speed target
 
 
 _OLD_PAREN = re.compile(r"(?<!\\)\\\(((?:\\[^)]|[^\\])+?)\\\)")
@@ -209,7 +209,7 @@ def test_deletions_nested_past_the_limit_are_an_error_not_a_recursion(project):
     deep = "{{c1::" * 12_000 + "x" + "}}" * 12_000
     started = time.perf_counter()
     errors = errors_of(project, f"---\nid: c\ntype: cloze\n---\n## Text\nfine\n{deep}\n")
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # a guard against blow-ups (the old scans took seconds to minutes), not a speed target
     assert errors == [":7: cloze deletions are nested more than 50 deep"]
     nested = "{{c1::" * 50 + "x" + "}}" * 50
     assert errors_of(project, f"---\nid: d\ntype: cloze\n---\n## Text\n{nested}\n", "d.md") == []
