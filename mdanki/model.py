@@ -122,6 +122,7 @@ class Note:
     position: int  # place in the new-card queue
     model_id: int = 0  # the note type's id
     ords: tuple[int, ...] = (0,)  # its cards: template numbers, or cloze numbers - 1
+    card_ids: tuple[int, ...] = ()  # one per ord; the card of ord 0 has the note's id
 
 
 @dataclass(frozen=True)

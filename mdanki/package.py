@@ -34,8 +34,6 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 # larger, and still a fifth of genanki's uncompressed packages
 _COMPRESS_LEVEL = 1
 _FIELD_SEPARATOR = "\x1f"
-# a note's later cards: ids past every note id (milliseconds stay below 10**13 until 2286)
-_ORD_STRIDE = 10**13
 _INDEXES = "\n".join(re.findall(r"CREATE INDEX[^;]*;", APKG_SCHEMA))
 _TABLES = re.sub(r"CREATE INDEX[^;]*;", "", APKG_SCHEMA)
 
@@ -113,7 +111,7 @@ def _collection(database: Path, notes: Iterable[Note], note_types: list[tuple[No
         for batch in _batches(notes, 2000):
             cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", map(_note_row, batch))
             cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                               (_card_row(note, ord_, deck_ids[note.deck]) for note in batch for ord_ in note.ords))
+                               (_card_row(note, ord_, card, deck_ids[note.deck]) for note in batch for ord_, card in zip(note.ords, note.card_ids, strict=True)))
             count += len(batch)
         cursor.executescript(_INDEXES)  # indexing once at the end is faster than row by row
         connection.commit()
@@ -161,9 +159,9 @@ def _note_row(note: Note) -> tuple:
     )
 
 
-def _card_row(note: Note, ord_: int, deck_id: int) -> tuple:
+def _card_row(note: Note, ord_: int, card_id: int, deck_id: int) -> tuple:
     return (
-        note.note_id + ord_ * _ORD_STRIDE,  # id: unique; a note's first card has the note's id
+        card_id,  # id: unique, in the past; a note's first card has the note's id
         note.note_id,  # nid: its note
         deck_id,  # did: deck for a new card (existing cards keep theirs)
         ord_,  # ord: the template, or the cloze number - 1

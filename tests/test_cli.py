@@ -325,3 +325,9 @@ def test_removing_a_card_and_adding_a_near_copy_asks_about_a_rename(project, cap
     code, _, err = run(project, capsys)
     assert code == 0
     assert "warning: did you rename old-name to new-name? keep the old id to keep its history" in err
+
+
+def test_cloze_numbers_have_a_ceiling(project, capsys):
+    project.card("good.md")
+    project.write("bad.md", "---\nid: x\ntype: cloze\n---\n## Text\nA {{c1001::b}}.\n")
+    assert_fails(project, capsys, "cards/bad.md:6: cloze numbers go up to c1000, not c1001")

@@ -114,3 +114,14 @@ def test_a_removed_card_keeps_its_line_with_when_and_its_last_question(tmp_path)
     back = lock.advance(again, {"a": "h1", "b": "h3"}, 400)
     assert back["b"] == LockEntry("h3", 400, 100, "basic")  # the old identity, a newer mod
     assert lock.changes(again, back).added == ("b",) and lock.changes(first, removed).removed == ("b",)
+
+
+def test_a_notes_further_cards_get_ids_in_the_past_below_every_note_id():
+    from mdanki.notes.identity import MAX_ORDS, card_id
+
+    notes = [1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000]  # sorted: rank is the position
+    ids = [card_id(n, o, lowest_note_id=notes[0], rank=r) for r, n in enumerate(notes) for o in range(3)]
+    assert [ids[0], ids[3], ids[6]] == notes  # ord 0: the note's own id, as basic cards always had
+    extra = [i for i in ids if i not in notes]
+    assert len(set(extra)) == len(extra) == 6 and max(extra) < min(notes) and min(extra) > 0
+    assert card_id(notes[0], MAX_ORDS - 1, lowest_note_id=notes[0], rank=0) > card_id(notes[1], 1, lowest_note_id=notes[0], rank=1)

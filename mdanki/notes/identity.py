@@ -48,3 +48,18 @@ def note_ids(identities: dict[str, bytes], lock: dict[str, LockEntry]) -> dict[s
         last = max(lock[card_id].created * 1000 + salt[card_id], last + 1)
         ids[card_id] = last
     return ids
+
+
+MAX_ORDS = 1000  # cards one note may have (templates, or cloze numbers up to c1000)
+
+
+def card_id(note_id: int, ord_: int, *, lowest_note_id: int, rank: int) -> int:
+    """A card's id. Ord 0 has its note's id, as every basic card always had.
+
+    Anki moves ids that lie in the future to the present on import, where they can meet the
+    ids of other cards: so a note's further cards take ids below every note id of the deck,
+    a block of MAX_ORDS per note by the note's rank in id order, all in the past and distinct.
+    """
+    if ord_ == 0:
+        return note_id
+    return lowest_note_id - 1 - rank * MAX_ORDS - ord_

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from ..model import CardRecord, LockEntry, Note
 from ..notetypes import NoteType
 from .decks import deck_for
-from .identity import guid, identity, note_ids
+from .identity import card_id, guid, identity, note_ids
 
 
 def note_digest(note_type: NoteType, fields: dict[str, str], card_id: str, tags: tuple[str, ...]) -> str:
@@ -33,6 +33,8 @@ def make_notes(
     """
     identities = {record.id: identity(namespace, record.id) for record in records}
     ids = note_ids(identities, lock)
+    lowest = min(ids.values(), default=0)
+    rank = {note_id: position for position, note_id in enumerate(sorted(ids.values()))}
     decks: dict[tuple, str] = {}  # many cards share a folder: name each deck once
     for position, (record, rendered) in enumerate(zip(records, fields, strict=True), 1):
         place = (record.deck, record.folder)
@@ -47,5 +49,6 @@ def make_notes(
             mod=lock[record.id].mod,
             position=position,
             model_id=note_type.id,
-            ords=note_type.card_ords(rendered),
+            ords=(ords := note_type.card_ords(rendered)),
+            card_ids=tuple(card_id(ids[record.id], o, lowest_note_id=lowest, rank=rank[ids[record.id]]) for o in ords),
         )

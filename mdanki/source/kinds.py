@@ -8,6 +8,8 @@ from .. import cloze
 from ..errors import CardError
 from ..model import Section
 from ..notetypes import NoteType
+
+MAX_ORDS = 1000  # a note's cards at most; notes.identity gives each note a block of card ids this size
 from .fences import fenced_lines
 
 _CLOZE_OPEN = re.compile(r"\{\{c[^:{}]*::")
@@ -39,6 +41,9 @@ def _cloze_problems(sections: dict[str, Section], note_type: NoteType, where: st
         found = cloze.deletions(section.text)
     except cloze.ClozeProblem as problem:
         return errors + [CardError(where, _line(section, problem.offset), str(problem))]
+    too_high = next((d for d in found if d.number > MAX_ORDS), None)
+    if too_high is not None:
+        errors.append(CardError(where, _line(section, too_high.start), f"cloze numbers go up to c{MAX_ORDS}, not c{too_high.number}"))
     if not found:
         errors.append(CardError(
             where, section.heading_line, f"a cloze card needs a deletion in '## {name.title()}': mark one like {{{{c1::answer}}}}"
