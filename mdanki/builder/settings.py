@@ -77,7 +77,11 @@ def _read(path: Path) -> tuple[dict, dict[str, int]]:
     except UnicodeDecodeError as exc:
         line = source[: exc.start].count(b"\n") + 1
         raise BuildError([CardError(where, line, "file is not UTF-8 text; save it as UTF-8")]) from None
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses a control character anywhere in the text at once
+    except yaml.YAMLError as exc:
+        line = text.count("\n", 0, getattr(exc, "position", 0)) + 1
+        raise BuildError([CardError(where, line, "not valid YAML: it holds a control character YAML does not allow")]) from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
