@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -145,6 +146,12 @@ def _batches(items: Iterable[Note], size: int):
         yield batch
 
 
+def _nfc(text: str) -> str:
+    """Text as Anki stores it: its importer normalises every field to NFC (``e`` + U+0301 -> ``é``),
+    so the package holds the very text an import leaves in the collection."""
+    return unicodedata.normalize("NFC", text)
+
+
 def _note_row(note: Note) -> tuple:
     return (
         note.note_id,  # id: creation time in ms, unique
@@ -152,9 +159,9 @@ def _note_row(note: Note) -> tuple:
         note.model_id,  # mid: the note type
         note.mod,  # mod: Anki updates an existing note only when this is newer
         -1,  # usn: -1 = not yet synced
-        f" {' '.join(note.tags)} " if note.tags else "",  # tags: space-separated, padded
-        _FIELD_SEPARATOR.join(note.fields),  # flds: field values, 0x1f between them
-        note.fields[0],  # sfld: sort field (Anki recomputes it on import)
+        _nfc(f" {' '.join(note.tags)} ") if note.tags else "",  # tags: space-separated, padded
+        _nfc(_FIELD_SEPARATOR.join(note.fields)),  # flds: field values, 0x1f between them
+        _nfc(note.fields[0]),  # sfld: sort field (Anki recomputes it on import)
         0,  # csum: first-field checksum (Anki recomputes it on import)
         0,  # flags: unused
         "",  # data: unused
