@@ -146,10 +146,14 @@ def _batches(items: Iterable[Note], size: int):
         yield batch
 
 
-def _nfc(text: str) -> str:
-    """Text as Anki stores it: its importer normalises every field to NFC (``e`` + U+0301 -> ``é``),
-    so the package holds the very text an import leaves in the collection."""
-    return unicodedata.normalize("NFC", text)
+# the control characters Anki's importer removes from fields and tags (tab and line feed it keeps)
+_ANKI_DROPS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _as_anki_stores(text: str) -> str:
+    """Text as an import leaves it in the collection: Anki drops most control characters and
+    normalises to NFC (``e`` + U+0301 -> ``é``); the package holds exactly that text."""
+    return unicodedata.normalize("NFC", _ANKI_DROPS.sub("", text))
 
 
 def _note_row(note: Note) -> tuple:
@@ -159,9 +163,9 @@ def _note_row(note: Note) -> tuple:
         note.model_id,  # mid: the note type
         note.mod,  # mod: Anki updates an existing note only when this is newer
         -1,  # usn: -1 = not yet synced
-        _nfc(f" {' '.join(note.tags)} ") if note.tags else "",  # tags: space-separated, padded
-        _nfc(_FIELD_SEPARATOR.join(note.fields)),  # flds: field values, 0x1f between them
-        _nfc(note.fields[0]),  # sfld: sort field (Anki recomputes it on import)
+        _as_anki_stores(f" {' '.join(note.tags)} ") if note.tags else "",  # tags: space-separated, padded
+        _FIELD_SEPARATOR.join(map(_as_anki_stores, note.fields)),  # flds: field values, 0x1f between them
+        _as_anki_stores(note.fields[0]),  # sfld: sort field (Anki recomputes it on import)
         0,  # csum: first-field checksum (Anki recomputes it on import)
         0,  # flags: unused
         "",  # data: unused
