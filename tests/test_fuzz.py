@@ -4,8 +4,14 @@ Properties, each example a fresh deck, built in this process with a time bound:
 
 - a build succeeds, or fails with BuildError whose every error reads as one ``file:line: message``
   line (never another exception, never a hang);
-- on success, Anki (its own backend) imports the package and stores exactly the fields it holds;
+- on success, Anki (its own backend) imports the package and stores exactly the fields and tags
+  it holds;
 - a failed build writes nothing: no package, deck.lock and deck.yaml as they were.
+
+An outcome that is exactly one of issue 16's known problems, fixed in another part of the issue
+(``_known_issue``: a traceback reading a damaged deck.lock, a message that carries a line break
+or a control character), is rejected and counted as an event, not passed. YAML alias chains are
+kept to three levels: deeper ones are the known blow-up that part fixes.
 
 Profiles: ``short`` (the default, in ``make test``) and ``long`` (10,000 examples of the first
 property, the others 500): ``HYPOTHESIS_PROFILE=long python -m pytest tests/test_fuzz.py``.
@@ -13,8 +19,8 @@ property, the others 500): ``HYPOTHESIS_PROFILE=long python -m pytest tests/test
 
 from __future__ import annotations
 
-import os
 import faulthandler
+import os
 import re
 import shutil
 import sqlite3
@@ -26,20 +32,23 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, reject, settings
+from hypothesis import HealthCheck, Phase, event, given, reject, settings
 from hypothesis import strategies as st
 
 from conftest import import_package
 
 TIME_BOUND = 30.0  # seconds one build may take before it counts as a hang (the machine may be loaded)
-_COMMON = dict(deadline=timedelta(seconds=TIME_BOUND), phases=[p for p in Phase if p is not Phase.explain], database=None, suppress_health_check=list(HealthCheck), derandomize=False)
+_COMMON = dict(
+    deadline=timedelta(seconds=TIME_BOUND), phases=[p for p in Phase if p is not Phase.explain],
+    database=None, suppress_health_check=list(HealthCheck),
+)
 settings.register_profile("short", max_examples=50, **_COMMON)
 settings.register_profile("long", max_examples=10_000, **_COMMON)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "short")
 settings.load_profile(PROFILE)
-FEW = 500 if PROFILE == "long" else 20  # the slower properties (a real Anki import; a previous build first)
+FEW = 500 if PROFILE == "long" else 40  # the slower properties (a real Anki import; a previous build first)
 
-_OUTPUT_CAP = 64 << 20  # bytes of result a child may send back before it counts as a blow-up
+_OUTPUT_CAP = 64 << 20  # characters of error text a build may print before it counts as a blow-up
 _ONE_LINE = re.compile(r"[^\n\r]+?(:[1-9][0-9]*)?: [^\n\r]+")
 
 # --- strategies ------------------------------------------------------------------------------------
@@ -358,6 +367,7 @@ def check_outcome(outcome: tuple) -> None:
     """Property (a): success, or only one-line ``file:line: message`` errors."""
     known = _known_issue(outcome)
     if known:
+        event(known)  # counted in --hypothesis-show-statistics
         reject()  # exactly a known issue of #16, fixed by another helper: see _known_issue
     assert outcome[0] in ("ok", "error"), outcome
     if outcome[0] == "error":
