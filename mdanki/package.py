@@ -17,6 +17,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -143,6 +144,16 @@ def _batches(items: Iterable[Note], size: int):
         yield batch
 
 
+# the control characters Anki's importer removes from fields and tags (tab and line feed it keeps)
+_ANKI_DROPS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _as_anki_stores(text: str) -> str:
+    """Text as an import leaves it in the collection: Anki drops most control characters and
+    normalises to NFC (``e`` + U+0301 -> ``é``); the package holds exactly that text."""
+    return unicodedata.normalize("NFC", _ANKI_DROPS.sub("", text))
+
+
 def _note_row(note: Note) -> tuple:
     return (
         note.note_id,  # id: creation time in ms, unique
@@ -150,9 +161,9 @@ def _note_row(note: Note) -> tuple:
         note.model_id,  # mid: the note type
         note.mod,  # mod: Anki updates an existing note only when this is newer
         -1,  # usn: -1 = not yet synced
-        f" {' '.join(note.tags)} " if note.tags else "",  # tags: space-separated, padded
-        _FIELD_SEPARATOR.join(note.fields),  # flds: field values, 0x1f between them
-        note.fields[0],  # sfld: sort field (Anki recomputes it on import)
+        _as_anki_stores(f" {' '.join(note.tags)} ") if note.tags else "",  # tags: space-separated, padded
+        _FIELD_SEPARATOR.join(map(_as_anki_stores, note.fields)),  # flds: field values, 0x1f between them
+        _as_anki_stores(note.fields[0]),  # sfld: sort field (Anki recomputes it on import)
         0,  # csum: first-field checksum (Anki recomputes it on import)
         0,  # flags: unused
         "",  # data: unused

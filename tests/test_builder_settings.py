@@ -53,6 +53,16 @@ def test_every_problem_of_deck_yaml_at_once_each_on_its_line(project):
     ]
 
 
+def test_a_control_character_yaml_refuses_in_deck_yaml_is_an_error_at_its_line(project):
+    # found by tests/test_fuzz.py: PyYAML refused it before parsing began, and that was a traceback
+    project.write("deck.yaml", "name: N\ndescription: a\x1fb\n")
+    with pytest.raises(BuildError) as failure:
+        load_settings(project.cards)
+    assert [str(e) for e in failure.value.errors] == [
+        f"{project.cards / 'deck.yaml'}:2: contains U+001F, a control character YAML does not allow; remove it"
+    ]
+
+
 def test_a_deck_yaml_without_id_gets_the_id_guids_always_had(project):
     text = "# my deck\nname: Old Notes   # the name\ndescription: |\n  Kept as it is.\n"
     project.write("deck.yaml", text)

@@ -80,3 +80,22 @@ def test_no_temporary_files_are_left_behind(project, monkeypatch, tmp_path_facto
         pass
     assert list(scratch.iterdir()) == []
     assert sorted(p.name for p in project.output.parent.iterdir()) == ["deck.apkg"]
+
+
+def test_fields_and_tags_are_stored_as_anki_stores_them_nfc_without_control_characters(project, collection):
+    # found by tests/test_fuzz.py: Anki's importer normalises fields to NFC and drops control characters,
+    # so a card written with a combining accent (e + U+0301) or a stray NUL or ESC was stored as other text
+    from conftest import import_package
+
+    project.card("a.md", question="Caf\u0065\u0301?\x00", answer="A\u030a\x1b[0m\x7f\tx", tags=["cafe\u0301"])
+    project.build()
+    with zipfile.ZipFile(project.output) as archive, tempfile.TemporaryDirectory() as folder:
+        archive.extract("collection.anki2", folder)
+        with sqlite3.connect(os.path.join(folder, "collection.anki2")) as db:
+            flds, tags = db.execute("SELECT flds, tags FROM notes").fetchone()
+        db.close()
+    assert flds.split("\x1f")[:2] == ["<p>Caf\u00e9?</p>", "<p>\u00c5[0m x</p>"] and tags == " caf\u00e9 "
+    import_package(collection, project.output)
+    (note_id,) = collection.find_notes("")
+    note = collection.get_note(note_id)
+    assert note.joined_fields() == flds and note.tags == ["caf\u00e9"]
