@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from ..atomic import replacing
+from ..atomic import Commit, replacing
 from ..errors import BuildError, CardError
 from ..model import slug
 from ..source import FRONT_MATTER_KEYS
@@ -124,7 +124,7 @@ def _problems(data: dict, lines: dict[str, int], where: str) -> list[CardError]:
     return errors
 
 
-def write_namespace(cards_dir: Path, settings: DeckSettings) -> Path:
+def write_namespace(cards_dir: Path, settings: DeckSettings, commit: Commit | None = None) -> Path:
     """Pin the namespace in ``deck.yaml`` (made if missing), leaving the rest of its text as it was."""
     path = cards_dir / SETTINGS_NAME
     text = path.read_bytes().decode("utf-8") if path.exists() else _NEW_FILE  # as it is, \r\n and all
@@ -139,6 +139,9 @@ def write_namespace(cards_dir: Path, settings: DeckSettings) -> Path:
         new_text = text + ("" if not text or text.endswith("\n") else newline) + entry
     if _loaded(new_text) != {**data, "id": settings.namespace}:  # a flow mapping, say: no line can be added
         raise BuildError([CardError(str(path), 0, f"cannot add the deck's id to this file; add the line 'id: {settings.namespace}' yourself")])
+    if commit is not None:  # put in place with the package
+        commit.add(path, new_text.encode("utf-8"))
+        return path
     with replacing(path) as out:
         out.write(new_text.encode("utf-8"))
     return path

@@ -22,6 +22,7 @@ from ..notetypes import NOTE_TYPES, NoteType
 from ..render import Renderer
 from ..source import lint_math, read_card, relative_name
 from .cache import FileState, cache_key, read_file
+from .guard import die_with_parent
 
 # Below this many files a process pool costs more than it saves.
 _POOL_THRESHOLD = 150
@@ -56,8 +57,9 @@ class Rendered:
 _worker: tuple[RenderJob, Renderer] | None = None
 
 
-def _start_worker(job: RenderJob) -> None:
+def _start_worker(job: RenderJob, parent: int) -> None:
     global _worker
+    die_with_parent(parent)  # a killed build leaves no worker behind
     _worker = (job, job.renderer())
 
 
@@ -146,7 +148,7 @@ def render_files(
                 progress(1)
         return
     chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(job,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(job, os.getpid())) as pool:
         for results in pool.map(_render_chunk, chunks):
             yield from results
             if progress:

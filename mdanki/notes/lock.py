@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..atomic import replacing
+from ..atomic import Commit, replacing
 from ..errors import BuildError, CardError
 from ..model import Changes, LockEntry
 
@@ -101,13 +101,16 @@ def render(entries: dict[str, LockEntry]) -> str:
     return _HEADER + "".join(lines)
 
 
-def write(path: Path, entries: dict[str, LockEntry]) -> None:
-    """Replace the lock file in one step, and only when its text changes."""
-    text = render(entries)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+def write(path: Path, entries: dict[str, LockEntry], commit: Commit | None = None) -> None:
+    """Replace the lock file in one step (with ``commit``: when it applies), only when its text changes."""
+    data = render(entries).encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return
+    if commit is not None:
+        commit.add(path, data)
         return
     with replacing(path) as out:
-        out.write(text.encode("utf-8"))
+        out.write(data)
 
 
 def changes(previous: dict[str, LockEntry], current: dict[str, LockEntry]) -> Changes:
