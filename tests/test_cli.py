@@ -150,7 +150,7 @@ def test_bad_deck_yaml_is_reported(project, capsys, case):
 def test_a_damaged_lock_line_is_reported(project, capsys):
     project.card("a.md")
     project.write("deck.lock", "a\tnot-enough-columns\n")
-    assert_fails(project, capsys, "cards/deck.lock:1: damaged deck.lock line; restore the file from git")
+    assert_fails(project, capsys, "cards/deck.lock:1: damaged deck.lock line (a line has 4 or 5 columns: id, content hash, mod, created and a card type); restore deck.lock from git, then rebuild")
 
 
 def test_all_errors_of_a_run_are_reported_together(project, capsys):

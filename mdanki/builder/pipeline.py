@@ -143,6 +143,7 @@ def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, chec
     """The package and deck.lock, the preview site, or (with ``check``) nothing: once the math passed."""
     cards_dir = job.cards_dir
     previous = lock.read(cards_dir / lock.LOCK_NAME)
+    clock.refuse_stale_clock(previous, output, cards_dir / lock.LOCK_NAME)
     _no_type_changes(records, previous, cards_dir)
     present = {record.kind for record in records}
     used = [note_type for kind, note_type in NOTE_TYPES.items() if kind in present]

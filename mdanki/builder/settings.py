@@ -20,6 +20,7 @@ import yaml
 from ..atomic import Commit, replacing
 from ..errors import BuildError, CardError
 from ..model import slug
+from ..package import newest_mod
 from ..source import FRONT_MATTER_KEYS
 
 SETTINGS_NAME = "deck.yaml"
@@ -184,3 +185,18 @@ def zip_time() -> tuple[int, int, int, int, int, int] | None:
     """Zip entry time from ``SOURCE_DATE_EPOCH`` when set; None for the zip format's earliest."""
     fixed = _fixed_time()
     return None if fixed is None else time.gmtime(max(fixed, _ZIP_MINIMUM))[:6]
+
+
+def refuse_stale_clock(previous: dict, output: Path, lock_path: Path) -> None:
+    """Without deck.lock every note gets the build's clock as its ``mod``: refuse it when the package
+    being replaced already has newer notes, which Anki would keep over these (edits would never arrive)."""
+    if previous or not output.is_file():
+        return
+    newest, clock = newest_mod(output), now()
+    if newest >= clock:
+        raise BuildError([CardError(
+            str(lock_path), 0,
+            f"deck.lock is missing and this build's time ({clock}, SOURCE_DATE_EPOCH if set) is not after the notes of "
+            f"{output} ({newest}), so Anki would keep those and never show these edits: restore deck.lock from git, "
+            f"or set SOURCE_DATE_EPOCH after {newest}",
+        )])
