@@ -18,8 +18,8 @@ from ..anki_math import ANKI_TEX
 from ..atomic import Commit
 from ..errors import BuildError, CardError
 from ..math import EmbeddedMathJax, MathSession
-from ..model import CardRecord, Changes, Deck, MediaFile
-from ..notes import deck_for, lock, make_notes, with_parents
+from ..model import CardRecord, Changes, MediaFile
+from ..notes import deck_for, lock, make_notes
 from ..notetypes import DEFAULT_KIND, NOTE_TYPES
 from ..package import write_package
 from ..preview import PreviewCard, PreviewProblem, write_preview
@@ -30,6 +30,7 @@ from . import settings as clock
 from .places import open_cache, render_context, verdict_cache
 from .records import render_records, streamed_fields
 from .removed import last_questions, rename_hints
+from .decknames import deck_list
 from .guard import exclusive, lock_folder, sweep_leftovers
 from .settings import DeckSettings, default_output, load_settings, write_namespace
 from .worker import RenderJob, default_jobs
@@ -155,7 +156,7 @@ def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, chec
     for hint in rename_hints(questions, previous, records, cache):
         warn(hint)
     description, description_media = _description(deck, job, cards_dir)
-    decks = _decks(records, deck, description)
+    decks = deck_list(records, deck.name, description, cards_dir)
     media = _media(records, description_media)
     fields = streamed_fields(records, files, job, cache, warn)
     index = wrote_id = None
@@ -239,12 +240,6 @@ def _description(deck: DeckSettings, job: RenderJob, cards_dir: Path) -> tuple[s
     if rendered is None:
         raise BuildError(errors)
     return rendered.fields["html"], rendered.media
-
-
-def _decks(records: list[CardRecord], deck: DeckSettings, description: str) -> list[Deck]:
-    places = {(record.deck, record.folder) for record in records}  # name each deck once
-    names = with_parents({deck.name, *(deck_for(place, folder, deck.name) for place, folder in places)})
-    return [Deck(name, description if name == deck.name else "") for name in names]
 
 
 def _media(records: list[CardRecord], extra: Iterable[MediaFile]) -> list[MediaFile]:
