@@ -129,7 +129,7 @@ DECK_YAML = {  # every problem on its own line
     "not YAML, noticed at the end": ("name: [a\n", "cards/deck.yaml:1: not valid YAML: expected ',' or ']', but got '<stream end>'"),
     "not YAML, on its line": ("name: X\ndescription: a: b\n", "cards/deck.yaml:2: not valid YAML: mapping values are not allowed here"),
     "not a mapping": ("# a list\n- a\n", "cards/deck.yaml:2: must be a mapping with name, id and description"),
-    "unknown key": ("name: X\n\ntitle: Y\n", "cards/deck.yaml:3: unknown key 'title' (known: name, id, description, ignore_keys)"),
+    "unknown key": ("name: X\n\ntitle: Y\n", "cards/deck.yaml:3: unknown key 'title' (known: name, id, description, ignore_keys, strict_html)"),
     "misspelt key": ("name: X\ndescripton: Y\n", "cards/deck.yaml:2: unknown key 'descripton'; did you mean 'description'?"),
     "id not a text": ("name: X\nid: [a]\n", "cards/deck.yaml:2: id must be a text, for example 'id: my-deck'"),
     "ignore_keys not a list": ("name: X\nignore_keys: title\n", "cards/deck.yaml:2: ignore_keys must be a list of front-matter keys, for example 'ignore_keys: [title, aliases]'"),

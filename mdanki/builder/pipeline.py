@@ -124,9 +124,11 @@ def _build(*, cards_dir, media_dir, output, deck, check, jobs, cache_dir, progre
 def _render_job(root: Path, cards_dir: Path, media_dir: Path | None, deck: DeckSettings) -> RenderJob:
     """What every worker needs; its cache keys start with the renderer and every folder that matters."""
     media_dir = media_dir.absolute() if media_dir is not None and media_dir.is_dir() else None
-    context = render_context(fingerprint(), root=root, cards_dir=cards_dir, media_dir=media_dir, ignore_keys=deck.ignore_keys)
+    context = render_context(
+        fingerprint(), root=root, cards_dir=cards_dir, media_dir=media_dir, ignore_keys=deck.ignore_keys, strict_html=deck.strict_html,
+    )
     roots = tuple(p for p in (cards_dir, media_dir) if p is not None)
-    return RenderJob(cards_dir, media_dir, roots, context, frozenset(deck.ignore_keys))
+    return RenderJob(cards_dir, media_dir, roots, context, frozenset(deck.ignore_keys), deck.strict_html)
 
 
 @dataclass(frozen=True)

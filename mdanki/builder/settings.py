@@ -24,7 +24,7 @@ from ..package import newest_mod
 from ..source import FRONT_MATTER_KEYS
 
 SETTINGS_NAME = "deck.yaml"
-SETTINGS_KEYS = ("name", "id", "description", "ignore_keys")
+SETTINGS_KEYS = ("name", "id", "description", "ignore_keys", "strict_html")
 DEFAULT_DECK_NAME = "Markdown Deck"
 _ZIP_MINIMUM = 315532800  # 1980-01-01: zip cannot hold an earlier time
 _ID_COMMENT = "written by mdanki: every note's GUID comes from it; never change it"
@@ -40,6 +40,7 @@ class DeckSettings:
     description: str  # Markdown
     ignore_keys: tuple[str, ...] = ()  # front-matter keys of other tools, read past
     namespace_in_file: bool = True  # False: derived from the name, to be written into deck.yaml
+    strict_html: bool = False  # refuse card HTML that runs code (scripts, event handlers, javascript: links)
 
 
 def find_root(start: Path) -> Path:
@@ -66,6 +67,7 @@ def load_settings(cards_dir: Path, *, deck_name: str | None = None) -> DeckSetti
         description=str(data.get("description") or ""),
         ignore_keys=tuple(data.get("ignore_keys") or ()),
         namespace_in_file=pinned,
+        strict_html=data.get("strict_html") is True,
     )
 
 
@@ -111,6 +113,8 @@ def _problems(data: dict, lines: dict[str, int], where: str) -> list[CardError]:
             errors.append(CardError(where, lines.get(str(key), 1), f"unknown key '{key}'{hint}"))
     if isinstance(data.get("id"), (dict, list)):
         errors.append(CardError(where, lines["id"], "id must be a text, for example 'id: my-deck'"))
+    if data.get("strict_html") not in (None, True, False):
+        errors.append(CardError(where, lines["strict_html"], "strict_html must be true or false"))
     ignored = data.get("ignore_keys")
     if ignored is not None:
         line = lines["ignore_keys"]

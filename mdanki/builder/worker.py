@@ -38,9 +38,10 @@ class RenderJob:
     roots: tuple[Path, ...]
     fingerprint: str  # the first part of every cache key: renderer and folders (places.render_context)
     ignore_keys: frozenset[str] = frozenset()  # deck.yaml's front-matter keys of other tools
+    strict_html: bool = False  # deck.yaml's strict_html: card HTML that runs code is refused
 
     def renderer(self) -> Renderer:
-        return Renderer(media_dir=self.media_dir, roots=self.roots)
+        return Renderer(media_dir=self.media_dir, roots=self.roots, strict_html=self.strict_html)
 
 
 @dataclass(frozen=True)
