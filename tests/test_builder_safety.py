@@ -152,3 +152,15 @@ def test_two_builds_of_one_deck_at_once_both_succeed_with_the_same_package(tmp_p
     assert (tmp_path / "one.apkg").read_bytes() == (tmp_path / "two.apkg").read_bytes()
     again = build(cards_dir=root / "cards", media_dir=None, output=tmp_path / "three.apkg", deck_name="Test Deck")
     assert again.changes.changed == () and (tmp_path / "three.apkg").read_bytes() == (tmp_path / "one.apkg").read_bytes()
+
+
+def test_a_build_waits_while_another_build_of_the_deck_holds_its_lock(tmp_path):
+    from mdanki.builder.guard import exclusive
+
+    root = _deck(tmp_path / "deck", 3)
+    with exclusive(root / ".cache"):  # another build of this deck, running
+        waiting = _start(root, tmp_path / "deck.apkg")
+        time.sleep(2)
+        assert waiting.poll() is None and not (tmp_path / "deck.apkg").exists()
+    assert waiting.wait(timeout=60) == 0, waiting.stderr.read()
+    assert (tmp_path / "deck.apkg").exists()
