@@ -112,3 +112,12 @@ def test_keeping_the_newer_mod_of_a_merge_conflict_delivers_the_edit_in_anki(pro
     shutil.copy(project.output, tmp_path / "merged.apkg")
     import_package(collection, tmp_path / "merged.apkg")
     assert answer_in_anki() == "<p>Edit B.</p>"  # the newer mod: the merged text arrives
+
+
+def test_a_source_date_epoch_anki_cannot_hold_is_refused(project, monkeypatch):
+    project.card("a.md")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999")
+    with pytest.raises(BuildError) as caught:
+        project.build()
+    assert str(caught.value) == "SOURCE_DATE_EPOCH: must be Unix seconds below 2147483648 (Anki cannot hold later times)"
+    assert not project.output.exists() and not (project.cards / "deck.lock").exists()

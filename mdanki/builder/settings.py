@@ -176,7 +176,11 @@ def default_output(settings: DeckSettings, root: Path) -> Path:
 def _fixed_time() -> int | None:
     """``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), when set."""
     fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(fixed) if fixed.isdigit() else None
+    if not (fixed.isascii() and fixed.isdigit()):
+        return None
+    if int(fixed) >= 2**31:  # Anki keeps mod in 32 bits: it would refuse the package
+        raise BuildError([CardError("SOURCE_DATE_EPOCH", 0, f"must be Unix seconds below {2**31} (Anki cannot hold later times)")])
+    return int(fixed)
 
 
 def now() -> int:
