@@ -11,6 +11,7 @@ so memory does not grow with the deck.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -191,3 +192,16 @@ def _card_row(note: Note, ord_: int, card_id: int, deck_id: int) -> tuple:
         0,  # flags
         "",  # data
     )
+
+
+def newest_mod(path: Path) -> int:
+    """The newest note or note-type ``mod`` in a package written before; 0 when it cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
+            archive.extract("collection.anki2", folder)
+            with contextlib.closing(sqlite3.connect(Path(folder) / "collection.anki2")) as db:
+                (notes,) = db.execute("SELECT coalesce(max(mod), 0) FROM notes").fetchone()
+                (models,) = db.execute("SELECT models FROM col").fetchone()
+        return max([int(notes), *(int(model.get("mod", 0)) for model in json.loads(models).values())])
+    except (OSError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, sqlite3.Error):
+        return 0

@@ -129,7 +129,7 @@ DECK_YAML = {  # every problem on its own line
     "not YAML, noticed at the end": ("name: [a\n", "cards/deck.yaml:1: not valid YAML: "),
     "not YAML, on its line": ("name: X\ndescription: a: b\n", "cards/deck.yaml:2: not valid YAML: mapping values are not allowed"),
     "not a mapping": ("# a list\n- a\n", "cards/deck.yaml:2: must be a mapping with name, id and description"),
-    "unknown key": ("name: X\n\ntitle: Y\n", "cards/deck.yaml:3: unknown key 'title' (known: name, id, description, ignore_keys)"),
+    "unknown key": ("name: X\n\ntitle: Y\n", "cards/deck.yaml:3: unknown key 'title' (known: name, id, description, ignore_keys, strict_html)"),
     "misspelt key": ("name: X\ndescripton: Y\n", "cards/deck.yaml:2: unknown key 'descripton'; did you mean 'description'?"),
     "id not a text": ("name: X\nid: [a]\n", "cards/deck.yaml:2: id must be a text, for example 'id: my-deck'"),
     "ignore_keys not a list": ("name: X\nignore_keys: title\n", "cards/deck.yaml:2: ignore_keys must be a list of front-matter keys, for example 'ignore_keys: [title, aliases]'"),
@@ -150,7 +150,7 @@ def test_bad_deck_yaml_is_reported(project, capsys, case):
 def test_a_damaged_lock_line_is_reported(project, capsys):
     project.card("a.md")
     project.write("deck.lock", "a\tnot-enough-columns\n")
-    assert_fails(project, capsys, "cards/deck.lock:1: damaged deck.lock line; restore the file from git")
+    assert_fails(project, capsys, "cards/deck.lock:1: damaged deck.lock line (a line has 4 or 5 columns: id, content hash, mod, created and a card type); restore deck.lock from git, then rebuild")
 
 
 def test_all_errors_of_a_run_are_reported_together(project, capsys):

@@ -10,6 +10,7 @@ the cache can make a build faster, never different.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from ..model import CardRecord, Formula, MediaFile
 from ..source import read_regular
+from .sqlite_guard import BUSY_SECONDS, busy, damaged_message, guarded, intact, text_factory
 
 SCHEMA_VERSION = 6  # part of the file name: a new layout starts a new file
 _SCHEMA = """
@@ -130,6 +132,21 @@ def _checksum(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _connect(path: Path | None) -> sqlite3.Connection:
+    """A connection that waits BUSY_SECONDS for another writer, with the tables checked to be readable."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(":memory:" if path is None else path, timeout=BUSY_SECONDS)
+    try:
+        db.text_factory = text_factory
+        db.executescript(_SCHEMA)
+        db.execute("SELECT count(*) FROM entries").fetchone()
+        return db
+    except BaseException:
+        db.close()
+        raise
+
+
 class RenderCache:
     """Rendered cards by cache key. ``path=None`` keeps entries in memory only (nothing on disk)."""
 
@@ -139,26 +156,33 @@ class RenderCache:
         self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        if self.path is None:
-            db = sqlite3.connect(":memory:")
-            db.executescript(_SCHEMA)
-            return db
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            db = sqlite3.connect(self.path)
-            db.executescript(_SCHEMA)
-            db.execute("SELECT count(*) FROM entries").fetchone()
-            return db
-        except sqlite3.DatabaseError:
-            self._warn(f"render cache {self.path} is damaged; rebuilding it")
+        """The file (started again if damaged), or memory when the file cannot be used."""
+        if self.path is not None:
             try:
-                db.close()
-            except Exception:  # noqa: BLE001 - the file is being thrown away anyway
-                pass
-            self.path.unlink(missing_ok=True)
-            db = sqlite3.connect(self.path)
-            db.executescript(_SCHEMA)
-            return db
+                return _connect(self.path)
+            except sqlite3.DatabaseError as problem:
+                self._trouble(problem, reopen=False)
+        if self.path is not None:
+            try:
+                return _connect(self.path)
+            except sqlite3.DatabaseError as problem:
+                self._warn(f"render cache unavailable ({problem}); building without it")
+                self.path = None
+        return _connect(None)
+
+    def _trouble(self, problem: sqlite3.DatabaseError, *, reopen: bool = True) -> None:
+        """A query failed: another program holds the file past BUSY_SECONDS (go on without the file,
+        never deleting it), or the file is damaged (start it again)."""
+        if busy(problem):
+            self._warn(f"render cache {self.path} is locked by another program; building without it")
+            self.path = None
+        else:
+            self._warn(f"render cache {self.path} is damaged; rebuilding it")
+            with contextlib.suppress(OSError):  # then _open says it cannot be used
+                self.path.unlink(missing_ok=True)
+        if reopen:
+            self._db.close()
+            self._db = self._open()
 
     def lookup(self, keys: Iterable[str]) -> dict[str, CardRecord]:
         """The usable entries among ``keys``; damaged ones are reported, dropped and treated as missing."""
@@ -172,34 +196,37 @@ class RenderCache:
                 rows = self._db.execute(
                     f"SELECT key, meta, meta_sum FROM entries WHERE key IN ({marks})", chunk
                 ).fetchall()
-            except sqlite3.DatabaseError:
-                self._warn(f"render cache {self.path} is damaged; rebuilding it")
-                self._reset()
+            except sqlite3.DatabaseError as problem:
+                self._trouble(problem)
                 return {}
             for key, meta, checksum in rows:
                 try:
-                    if checksum != _checksum(meta):
+                    if not intact(meta, checksum):
                         raise ValueError("checksum")
                     found[key] = record_from_json(key, meta)
                 except (ValueError, KeyError, TypeError):
                     damaged.append(key)
         if damaged:
-            self._warn(f"render cache: {len(damaged)} damaged entr{'y' if len(damaged) == 1 else 'ies'} rebuilt")
-            self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in damaged))
+            self._warn(damaged_message(len(damaged)))
+            self._forget_keys(damaged)
         return found
 
+    @guarded(lambda: None)
+    def _forget_keys(self, keys: list[str]) -> None:
+        with self._db:
+            self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in keys))
+
+    @guarded(dict)
     def file_states(self) -> dict[str, FileState]:
         """The recorded state of each card file (damaged rows are left out: those files are read)."""
-        try:
-            rows = self._db.execute("SELECT name, stat, read_at, digest, sum FROM files").fetchall()
-        except sqlite3.DatabaseError:
-            return {}
+        rows = self._db.execute("SELECT name, stat, read_at, digest, sum FROM files").fetchall()
         return {
             name: FileState(stat, read_at, digest)
             for name, stat, read_at, digest, checksum in rows
             if checksum == _file_sum(name, stat, read_at, digest)
         }
 
+    @guarded(lambda: None)
     def record_files(self, states: Iterable[tuple[str, FileState]]) -> None:
         """Remember these files as just read."""
         rows = [(name, f.stat, f.read_at, f.digest, _file_sum(name, f.stat, f.read_at, f.digest)) for name, f in states]
@@ -212,6 +239,7 @@ class RenderCache:
         except sqlite3.DatabaseError:
             return False  # lookup() reports and rebuilds it
 
+    @guarded(lambda: None)
     def store(self, entries: Iterable[tuple[CardRecord, dict[str, str]]]) -> None:
         rows = []
         for record, fields in entries:
@@ -229,26 +257,28 @@ class RenderCache:
         keys = list(keys)
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(set(chunk)))
-            rows = {
-                key: (text, checksum)
-                for key, text, checksum in self._db.execute(
-                    f"SELECT key, fields, fields_sum FROM entries WHERE key IN ({marks})", list(set(chunk))
-                )
-            }
+            rows = self._fields(list(set(chunk)))
             for key in chunk:
                 text, checksum = rows.get(key, (None, None))
-                yield json.loads(text) if text is not None and checksum == _checksum(text) else None
+                yield json.loads(text) if intact(text, checksum) else None
 
+    @guarded(dict)
+    def _fields(self, keys: list[str]) -> dict[str, tuple[object, object]]:
+        marks = ",".join("?" * len(keys))
+        query = f"SELECT key, fields, fields_sum FROM entries WHERE key IN ({marks})"
+        return {key: (text, checksum) for key, text, checksum in self._db.execute(query, keys)}
+
+    @guarded(dict)
     def fields_by_card_id(self, ids: set[str]) -> dict[str, dict[str, str]]:
         """The fields of some entry of each of these card ids (any version; damaged ones skipped)."""
         found: dict[str, dict[str, str]] = {}
         for meta, text, checksum in self._db.execute("SELECT meta, fields, fields_sum FROM entries"):
-            card_id = meta[2:meta.find('"', 2)] if meta.startswith('["') else None
-            if card_id in ids and card_id not in found and checksum == _checksum(text):
+            card_id = meta[2:meta.find('"', 2)] if isinstance(meta, str) and meta.startswith('["') else None
+            if card_id in ids and card_id not in found and intact(text, checksum):
                 found[card_id] = json.loads(text)
         return found
 
+    @guarded(lambda: None)
     def keep_only(self, keys: set[str], names: set[str]) -> None:
         """Forget the entries and files this build did not use, once there are many of them."""
         entries = self._forget("entries", "key", keys, slack=len(keys) + 100)  # old versions may come back
@@ -265,12 +295,6 @@ class RenderCache:
             self._db.executemany("INSERT INTO used VALUES (?)", ((value,) for value in used))
             self._db.execute(f"DELETE FROM {table} WHERE {column} NOT IN (SELECT value FROM used)")
         return True
-
-    def _reset(self) -> None:
-        self._db.close()
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
-        self._db = self._open()
 
     def close(self) -> None:
         self._db.close()

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..anki_math import ANKI_TEX
-from ..atomic import replacing
+from ..atomic import Commit
 from ..errors import BuildError, CardError
 from ..math import EmbeddedMathJax, MathSession
-from ..model import CardRecord, Changes, Deck, MediaFile
-from ..notes import deck_for, lock, make_notes, with_parents
+from ..model import CardRecord, Changes, MediaFile
+from ..notes import deck_for, lock, make_notes
 from ..notetypes import DEFAULT_KIND, NOTE_TYPES
 from ..package import write_package
 from ..preview import PreviewCard, PreviewProblem, write_preview
@@ -30,6 +30,8 @@ from . import settings as clock
 from .places import open_cache, render_context, verdict_cache
 from .records import render_records, streamed_fields
 from .removed import last_questions, rename_hints
+from .decknames import deck_list
+from .guard import exclusive, lock_folder, sweep_leftovers
 from .settings import DeckSettings, default_output, load_settings, write_namespace
 from .worker import RenderJob, default_jobs
 
@@ -72,10 +74,20 @@ def build(
     default folder in the root, a path, or False for no cache on disk. ``write_lock``: False
     leaves deck.lock (and deck.yaml) as they were (a dry run).
     """
-    started = time.perf_counter()
+    started, wall = time.perf_counter(), time.time()
     cards_dir = cards_dir.absolute()
     root = (root or cards_dir.parent).absolute()
-    deck = load_settings(cards_dir, deck_name=deck_name)
+    with exclusive(lock_folder(root, cache_dir)):  # a second build of the deck waits for this one
+        deck = load_settings(cards_dir, deck_name=deck_name)
+        output = output or default_output(deck, root)
+        sweep_leftovers(wall, cards_dir, output, verdict_cache(root, cache_dir))
+        return _build(
+            cards_dir=cards_dir, media_dir=media_dir, output=output, deck=deck, check=check, jobs=jobs,
+            cache_dir=cache_dir, progress=progress, warn=warn, preview=preview, root=root, write_lock=write_lock, started=started,
+        )
+
+
+def _build(*, cards_dir, media_dir, output, deck, check, jobs, cache_dir, progress, warn, preview, root, write_lock, started):
     files, skipped = _card_files(cards_dir)
     job = _render_job(root, cards_dir, media_dir, deck)
     cache = open_cache(root, cards_dir, cache_dir, fingerprint(), warn)
@@ -93,7 +105,7 @@ def build(
         verdicts = background.submit(_math_errors, math, records, warn)
         written = _outputs(
             records, files, verdicts, deck=deck, job=job, cache=cache, write_lock=write_lock,
-            output=output or default_output(deck, root), check=check, preview=preview, progress=progress, warn=warn,
+            output=output, check=check, preview=preview, progress=progress, warn=warn,
         )
         cache.keep_only({record.key for record in records}, set(names))
     finally:
@@ -112,9 +124,11 @@ def build(
 def _render_job(root: Path, cards_dir: Path, media_dir: Path | None, deck: DeckSettings) -> RenderJob:
     """What every worker needs; its cache keys start with the renderer and every folder that matters."""
     media_dir = media_dir.absolute() if media_dir is not None and media_dir.is_dir() else None
-    context = render_context(fingerprint(), root=root, cards_dir=cards_dir, media_dir=media_dir, ignore_keys=deck.ignore_keys)
+    context = render_context(
+        fingerprint(), root=root, cards_dir=cards_dir, media_dir=media_dir, ignore_keys=deck.ignore_keys, strict_html=deck.strict_html,
+    )
     roots = tuple(p for p in (cards_dir, media_dir) if p is not None)
-    return RenderJob(cards_dir, media_dir, roots, context, frozenset(deck.ignore_keys))
+    return RenderJob(cards_dir, media_dir, roots, context, frozenset(deck.ignore_keys), deck.strict_html)
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,7 @@ def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, chec
     """The package and deck.lock, the preview site, or (with ``check``) nothing: once the math passed."""
     cards_dir = job.cards_dir
     previous = lock.read(cards_dir / lock.LOCK_NAME)
+    clock.refuse_stale_clock(previous, output, cards_dir / lock.LOCK_NAME)
     _no_type_changes(records, previous, cards_dir)
     present = {record.kind for record in records}
     used = [note_type for kind, note_type in NOTE_TYPES.items() if kind in present]
@@ -143,7 +158,7 @@ def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, chec
     for hint in rename_hints(questions, previous, records, cache):
         warn(hint)
     description, description_media = _description(deck, job, cards_dir)
-    decks = _decks(records, deck, description)
+    decks = deck_list(records, deck.name, description, cards_dir)
     media = _media(records, description_media)
     fields = streamed_fields(records, files, job, cache, warn)
     index = wrote_id = None
@@ -153,11 +168,16 @@ def _outputs(records, files, verdicts: Future, *, deck, job, cache, output, chec
         index = _write_preview(preview, records, fields, deck, description, media, warn)
     elif not check:
         note_types = [(note_type, current[note_type.lock_key].mod) for note_type in used]
-        if not deck.namespace_in_file and write_lock:  # before the package: no package has GUIDs the file does not pin
-            wrote_id = write_namespace(cards_dir, deck)
-        _write_package(output, note_types, records, fields, deck, current, decks, media, verdicts, progress)
-        if write_lock:
-            lock.write(cards_dir / lock.LOCK_NAME, current)
+        commit = Commit()  # deck.yaml's id, deck.lock and the package: all three, or none (README, "Safety")
+        try:
+            if not deck.namespace_in_file and write_lock:  # no package has GUIDs the file does not pin
+                wrote_id = write_namespace(cards_dir, deck, commit)
+            if write_lock:
+                lock.write(cards_dir / lock.LOCK_NAME, current, commit)
+            _write_package(output, note_types, records, fields, deck, current, decks, media, verdicts, progress, commit)
+            commit.apply()
+        finally:
+            commit.discard()
     packaged = not check and preview is None
     changes = lock.changes(previous, current)
     return _Written(output if packaged else None, index, len(media), len(decks), changes, tuple(sorted(lock.removed(current))), wrote_id)
@@ -225,26 +245,20 @@ def _description(deck: DeckSettings, job: RenderJob, cards_dir: Path) -> tuple[s
     return rendered.fields["html"], rendered.media
 
 
-def _decks(records: list[CardRecord], deck: DeckSettings, description: str) -> list[Deck]:
-    places = {(record.deck, record.folder) for record in records}  # name each deck once
-    names = with_parents({deck.name, *(deck_for(place, folder, deck.name) for place, folder in places)})
-    return [Deck(name, description if name == deck.name else "") for name in names]
-
-
 def _media(records: list[CardRecord], extra: Iterable[MediaFile]) -> list[MediaFile]:
     every = {m.name: m for record in records for m in record.media}
     every.update((m.name, m) for m in extra)
     return sorted(every.values(), key=lambda m: m.name)
 
 
-def _write_package(output, note_types, records, fields, deck, current, decks, media, verdicts, progress) -> None:
+def _write_package(output, note_types, records, fields, deck, current, decks, media, verdicts, progress, commit) -> None:
     """The package replaces ``output`` only once it is whole and the math has passed."""
     output.parent.mkdir(parents=True, exist_ok=True)
     notes = make_notes(records, note_types=NOTE_TYPES, main_deck=deck.name, namespace=deck.namespace, lock=current, fields=fields())
     if progress:
         progress.stage("packaging", len(records))
         notes = _counted(notes, progress)
-    with replacing(output) as out:
+    with commit.file(output) as out:
         write_package(
             out,
             scratch=output.parent,

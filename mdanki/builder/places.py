@@ -25,13 +25,16 @@ def _real(path: Path | None) -> str | None:
     return None if path is None else os.path.realpath(path)
 
 
-def render_context(renderer: str, *, root: Path, cards_dir: Path, media_dir: Path | None, ignore_keys: Iterable[str]) -> str:
+def render_context(
+    renderer: str, *, root: Path, cards_dir: Path, media_dir: Path | None, ignore_keys: Iterable[str], strict_html: bool = False
+) -> str:
     """The first part of every cache key: the renderer and every folder a card's rendering depends on.
 
     The cards folder decides where images are looked up and which folders are allowed, the media
-    folder where they are looked up next; ``ignore_keys`` whether a card is accepted at all.
+    folder where they are looked up next; ``ignore_keys`` and ``strict_html`` whether a card is accepted at all.
     """
-    blob = json.dumps([renderer, _real(root), _real(cards_dir), _real(media_dir), sorted(ignore_keys)])
+    settings = [renderer, _real(root), _real(cards_dir), _real(media_dir), sorted(ignore_keys)]
+    blob = json.dumps(settings + ["strict_html"] * strict_html)  # without it, the keys of earlier builds
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 

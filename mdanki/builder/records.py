@@ -14,6 +14,7 @@ from ..render import media_file
 from ..render.media import MediaProblem, resolve
 from ..source import Unreadable
 from .cache import FileState, RenderCache, cache_key, read_file
+from .sqlite_guard import damaged_message
 from .worker import RenderJob, render_file, render_files
 
 
@@ -126,10 +127,10 @@ def streamed_fields(
     Called only after every file rendered without error, so ``records`` and ``files`` align.
     """
     def fields() -> Iterator[dict[str, str]]:
-        renderer = None
+        renderer, damaged = None, 0
         for index, found in enumerate(cache.fields_in_order(record.key for record in records)):
             if found is None:
-                warn("render cache: 1 damaged entry rebuilt")
+                damaged += 1
                 renderer = renderer or job.renderer()
                 result = render_file(files[index], job, renderer)
                 if result.record is None:  # the file changed under the build and is now broken
@@ -137,5 +138,7 @@ def streamed_fields(
                 cache.store([(result.record, result.fields)])
                 found = result.fields
             yield found
+        if damaged:
+            warn(damaged_message(damaged))
 
     return fields

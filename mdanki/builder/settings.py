@@ -17,14 +17,15 @@ from pathlib import Path
 
 import yaml
 
-from ..atomic import replacing
+from ..atomic import Commit, replacing
 from ..errors import BuildError, CardError
 from ..model import slug
 from ..source import FRONT_MATTER_KEYS, Unreadable, read_regular
 from ..source.yamlsafe import Loader, YamlProblem, load_yaml
+from ..package import newest_mod
 
 SETTINGS_NAME = "deck.yaml"
-SETTINGS_KEYS = ("name", "id", "description", "ignore_keys")
+SETTINGS_KEYS = ("name", "id", "description", "ignore_keys", "strict_html")
 DEFAULT_DECK_NAME = "Markdown Deck"
 _ZIP_MINIMUM = 315532800  # 1980-01-01: zip cannot hold an earlier time
 _ID_COMMENT = "written by mdanki: every note's GUID comes from it; never change it"
@@ -40,6 +41,7 @@ class DeckSettings:
     description: str  # Markdown
     ignore_keys: tuple[str, ...] = ()  # front-matter keys of other tools, read past
     namespace_in_file: bool = True  # False: derived from the name, to be written into deck.yaml
+    strict_html: bool = False  # refuse card HTML that runs code (scripts, event handlers, javascript: links)
 
 
 def find_root(start: Path) -> Path:
@@ -66,6 +68,7 @@ def load_settings(cards_dir: Path, *, deck_name: str | None = None) -> DeckSetti
         description=str(data.get("description") or ""),
         ignore_keys=tuple(data.get("ignore_keys") or ()),
         namespace_in_file=pinned,
+        strict_html=data.get("strict_html") is True,
     )
 
 
@@ -112,6 +115,8 @@ def _problems(data: dict, lines: dict[str, int], where: str) -> list[CardError]:
             errors.append(CardError(where, lines.get(str(key), 1), f"unknown key '{key}'{hint}"))
     if isinstance(data.get("id"), (dict, list)):
         errors.append(CardError(where, lines["id"], "id must be a text, for example 'id: my-deck'"))
+    if data.get("strict_html") not in (None, True, False):
+        errors.append(CardError(where, lines["strict_html"], "strict_html must be true or false"))
     ignored = data.get("ignore_keys")
     if ignored is not None:
         line = lines["ignore_keys"]
@@ -126,7 +131,7 @@ def _problems(data: dict, lines: dict[str, int], where: str) -> list[CardError]:
     return errors
 
 
-def write_namespace(cards_dir: Path, settings: DeckSettings) -> Path:
+def write_namespace(cards_dir: Path, settings: DeckSettings, commit: Commit | None = None) -> Path:
     """Pin the namespace in ``deck.yaml`` (made if missing), leaving the rest of its text as it was."""
     path = cards_dir / SETTINGS_NAME
     data, lines = _read(path) if path.exists() else ({}, {})
@@ -142,6 +147,9 @@ def write_namespace(cards_dir: Path, settings: DeckSettings) -> Path:
         new_text = text + ("" if not text or text.endswith("\n") else newline) + entry
     if _loaded(new_text) != {**data, "id": settings.namespace}:  # a flow mapping, say: no line can be added
         raise BuildError([CardError(str(path), 0, f"cannot add the deck's id to this file; add the line 'id: {settings.namespace}' yourself")])
+    if commit is not None:  # put in place with the package
+        commit.add(path, new_text.encode("utf-8"))
+        return path
     with replacing(path) as out:
         out.write(new_text.encode("utf-8"))
     return path
@@ -171,7 +179,11 @@ def default_output(settings: DeckSettings, root: Path) -> Path:
 def _fixed_time() -> int | None:
     """``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), when set."""
     fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(fixed) if fixed.isdigit() else None
+    if not (fixed.isascii() and fixed.isdigit()):
+        return None
+    if int(fixed) >= 2**31:  # Anki keeps mod in 32 bits: it would refuse the package
+        raise BuildError([CardError("SOURCE_DATE_EPOCH", 0, f"must be Unix seconds below {2**31} (Anki cannot hold later times)")])
+    return int(fixed)
 
 
 def now() -> int:
@@ -184,3 +196,18 @@ def zip_time() -> tuple[int, int, int, int, int, int] | None:
     """Zip entry time from ``SOURCE_DATE_EPOCH`` when set; None for the zip format's earliest."""
     fixed = _fixed_time()
     return None if fixed is None else time.gmtime(max(fixed, _ZIP_MINIMUM))[:6]
+
+
+def refuse_stale_clock(previous: dict, output: Path, lock_path: Path) -> None:
+    """Without deck.lock every note gets the build's clock as its ``mod``: refuse it when the package
+    being replaced already has newer notes, which Anki would keep over these (edits would never arrive)."""
+    if previous or not output.is_file():
+        return
+    newest, clock = newest_mod(output), now()
+    if newest >= clock:
+        raise BuildError([CardError(
+            str(lock_path), 0,
+            f"deck.lock is missing and this build's time ({clock}, SOURCE_DATE_EPOCH if set) is not after the notes of "
+            f"{output} ({newest}), so Anki would keep those and never show these edits: restore deck.lock from git, "
+            f"or set SOURCE_DATE_EPOCH after {newest}",
+        )])

@@ -22,6 +22,7 @@ from ..notetypes import NOTE_TYPES, NoteType
 from ..render import Renderer
 from ..source import Unreadable, lint_math, read_card, relative_name
 from .cache import FileState, cache_key, read_file
+from .guard import die_with_parent
 
 # Below this many files a process pool costs more than it saves.
 _POOL_THRESHOLD = 150
@@ -37,9 +38,10 @@ class RenderJob:
     roots: tuple[Path, ...]
     fingerprint: str  # the first part of every cache key: renderer and folders (places.render_context)
     ignore_keys: frozenset[str] = frozenset()  # deck.yaml's front-matter keys of other tools
+    strict_html: bool = False  # deck.yaml's strict_html: card HTML that runs code is refused
 
     def renderer(self) -> Renderer:
-        return Renderer(media_dir=self.media_dir, roots=self.roots)
+        return Renderer(media_dir=self.media_dir, roots=self.roots, strict_html=self.strict_html)
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,9 @@ class Rendered:
 _worker: tuple[RenderJob, Renderer] | None = None
 
 
-def _start_worker(job: RenderJob) -> None:
+def _start_worker(job: RenderJob, parent: int) -> None:
     global _worker
+    die_with_parent(parent)  # a killed build leaves no worker behind
     _worker = (job, job.renderer())
 
 
@@ -149,7 +152,7 @@ def render_files(
                 progress(1)
         return
     chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(job,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(job, os.getpid())) as pool:
         for results in pool.map(_render_chunk, chunks):
             yield from results
             if progress:

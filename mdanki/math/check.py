@@ -53,7 +53,11 @@ class _Verdicts:
                 data = None  # a damaged cache only costs a re-check
         if isinstance(data, dict) and data.get("checker") == checker:
             if isinstance(data.get("formulas"), dict) and isinstance(data.get("cards"), dict):
-                self.formulas, self.cards = data["formulas"], data["cards"]
+                # a damaged entry (not a verdict, not a list of formula keys) is left out: checked again
+                self.formulas = {k: v for k, v in data["formulas"].items() if v is None or isinstance(v, str)}
+                self.cards = {
+                    k: v for k, v in data["cards"].items() if isinstance(v, list) and all(isinstance(f, str) for f in v)
+                }
         self._saved = (dict(self.formulas), dict(self.cards))
 
     def clean(self, card_key: str) -> bool:

@@ -98,6 +98,14 @@ class MediaCollector:
         self.lookups[src] = str(found)
         return packaged.name
 
+    def problem(self, message: str, text: str) -> None:
+        """An error at the first line of the current section that mentions ``text`` (in any case)."""
+        section, line = self._section, 1
+        if section is not None:
+            lines = [offset for offset, row in enumerate(section.text.lower().split("\n")) if text.lower() in row]
+            line = section.line + (lines[0] if lines else 0)
+        self.errors.append(CardError(self._where, line, message))
+
     def _line_of(self, text: str) -> int:
         """The file line of the first line of the current section that mentions ``text``."""
         section = self._section

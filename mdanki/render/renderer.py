@@ -22,6 +22,7 @@ from ..notetypes import NoteType
 from .media import MediaCollector
 from .references import MediaReferences
 from .speedups import SkipHopelessPatterns, plain_paragraph
+from .strict import refused
 
 # The one configuration table of the renderer.
 EXTENSIONS: dict[str, dict] = {
@@ -36,7 +37,10 @@ EXTENSIONS: dict[str, dict] = {
     "pymdownx.superfences": {},
     # {{c1::...}} kept whole for Anki's cloze filter, also inside math
     "mdanki.render.cloze:ClozeExtension": {},
+    # strict_html: true in deck.yaml turns it on: <script>, on... handlers and javascript: links refused
+    "mdanki.render.strict:StrictHtmlExtension": {"enabled": False},
 }
+_STRICT = "mdanki.render.strict:StrictHtmlExtension"
 
 
 def fingerprint() -> str:
@@ -49,11 +53,11 @@ def fingerprint() -> str:
 class Renderer:
     """Renders cards one after another, reusing one Markdown instance (building one is slow)."""
 
-    def __init__(self, *, media_dir: Path | None, roots: tuple[Path, ...]):
+    def __init__(self, *, media_dir: Path | None, roots: tuple[Path, ...], strict_html: bool = False):
         self._media = MediaCollector(roots=roots, media_dir=media_dir)
         self._md = markdown.Markdown(
             extensions=[*EXTENSIONS, MediaReferences(self._media), SkipHopelessPatterns()],
-            extension_configs=EXTENSIONS,
+            extension_configs={**EXTENSIONS, _STRICT: {"enabled": strict_html}},
             output_format="html",
         )
 
@@ -70,6 +74,7 @@ class Renderer:
             else:
                 self._media.in_section(section)
                 fields[spec.field] = self._html(section.text)
+                self._refuse_unsafe()
         if self._media.errors:
             return None, self._media.errors
         return RenderedFields(fields=fields, media=self._found_media(), lookups=tuple(sorted(self._media.lookups.items()))), []
@@ -78,9 +83,15 @@ class Renderer:
         """Markdown that is not a card (the deck's description); references relative to ``source``."""
         self._media.start(source, str(source))
         html = self._html(text)
+        self._refuse_unsafe()
         if self._media.errors:
             return None, self._media.errors
         return RenderedFields({"html": html}, self._found_media()), []
+
+    def _refuse_unsafe(self) -> None:
+        """strict_html's findings in the section just rendered, as errors at their lines."""
+        for problem, text in refused(self._md):
+            self._media.problem(problem, text)
 
     def _found_media(self) -> tuple[MediaFile, ...]:
         return tuple(sorted(self._media.media.values(), key=lambda m: m.name))
